@@ -1,0 +1,327 @@
+package dev.webhooksv3.bulkexport;
+
+import dev.webhooksv3.bulkexport.internal.ExportApi;
+import dev.webhooksv3.bulkexport.internal.Ids;
+import dev.webhooksv3.bulkexport.internal.Origins;
+import dev.webhooksv3.bulkexport.internal.Sleeper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Client for the Webhooks v3 bulk export of failed events: start an export job, watch it, cancel
+ * it, list jobs, and read the subscription's event summary.
+ *
+ * <p>Build one with {@link #builder()} and share it: it is immutable and thread-safe. Every
+ * operation validates its ids before they enter a URL, sends the bearer token only to the API's
+ * origin, retries transient failures per the {@link RetryPolicy}, and replays a call once with a
+ * fresh token when the service answers 401 or 403. Failures are unchecked
+ * {@link BulkExportException}s.
+ *
+ * <pre>{@code
+ * BulkExportClient client = BulkExportClient.builder()
+ *     .region("us")
+ *     .customerId(customerId)
+ *     .tokenProvider(TokenProvider.clientCredentials(clientId, clientSecret))
+ *     .build();
+ * ExportJob job = client.startExport(StartExportRequest.of(subscriptionId));
+ * }</pre>
+ */
+public final class BulkExportClient {
+
+    private final ExportApi api;
+    private final String description;
+
+    private BulkExportClient(ExportApi api, String description) {
+        this.api = api;
+        this.description = description;
+    }
+
+    /**
+     * Returns a new builder.
+     *
+     * @return a builder with every option at its default
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Lists the subscription's export jobs of the last 7 days, in any state, following
+     * {@code _links.next} when the service pages the list.
+     *
+     * @param subscriptionId the webhook subscription
+     * @return the jobs
+     * @throws IllegalArgumentException if the id is not a safe path segment
+     * @throws NotFoundException if the subscription does not exist
+     * @throws AuthenticationException if the credentials are refused
+     * @throws BulkExportException for any other failure
+     */
+    public ExportJobList listExports(String subscriptionId) {
+        return api.listExports(subscriptionId);
+    }
+
+    /**
+     * Starts an export of every failed event of the subscription not exported before.
+     *
+     * <p>Starting is not idempotent, so it is never blindly re-sent: when the outcome of the
+     * request is unknown (the connection broke after sending, a gateway timed out) the client
+     * lists the jobs and adopts a {@code processing} or {@code completed} job created since the
+     * call began; only when there is none does it send again. With
+     * {@link StartExportRequest#withWaitForFreeSlot(Duration)}, a 409 "Too many active exports"
+     * is retried with backoff until the deadline.
+     *
+     * @param request the subscription and options
+     * @return the new (or adopted) job, normally {@code processing}
+     * @throws ConflictException if another export is active ({@code isTooManyActiveExports()})
+     *     and no wait was asked for or the wait ran out
+     * @throws NotFoundException if the subscription does not exist
+     * @throws BulkExportException for any other failure
+     */
+    public ExportJob startExport(StartExportRequest request) {
+        Objects.requireNonNull(request, "request");
+        return api.startExport(request);
+    }
+
+    /**
+     * Returns the current state of an export job.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param exportId the export job
+     * @return the job
+     * @throws IllegalArgumentException if an id is not a safe path segment
+     * @throws NotFoundException if the job does not exist or has expired (after 7 days)
+     * @throws BulkExportException for any other failure
+     */
+    public ExportJob getExport(String subscriptionId, String exportId) {
+        return api.getExport(subscriptionId, exportId);
+    }
+
+    /**
+     * Cancels an export job before it writes its file; its events stay exportable.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param exportId the export job
+     * @return the job, normally {@code canceled}
+     * @throws IllegalArgumentException if an id is not a safe path segment
+     * @throws ConflictException if the job is already writing its file or has ended
+     * @throws NotFoundException if the job does not exist
+     * @throws BulkExportException for any other failure
+     */
+    public ExportJob cancelExport(String subscriptionId, String exportId) {
+        return api.cancelExport(subscriptionId, exportId);
+    }
+
+    /**
+     * Returns the subscription's event counts; {@link EventSummary#exportable()} tells whether
+     * an export would find anything. The service recomputes it at most once a day.
+     *
+     * @param subscriptionId the webhook subscription
+     * @return the summary
+     * @throws IllegalArgumentException if the id is not a safe path segment
+     * @throws NotFoundException if the subscription does not exist
+     * @throws BulkExportException for any other failure
+     */
+    public EventSummary summary(String subscriptionId) {
+        return api.summary(subscriptionId);
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /**
+     * Builds a {@link BulkExportClient}. Not thread-safe; the client it builds is immutable.
+     */
+    public static final class Builder {
+
+        private static final Pattern REGION = Pattern.compile("[a-z]{2,16}");
+
+        private URI baseUri;
+        private String region;
+        private String customerId;
+        private TokenProvider tokenProvider;
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private HttpClient httpClient;
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private ExportPathStyle pathStyle = ExportPathStyle.EXPORTS;
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the API base URI, such as {@code https://v1.api.us.janrain.com}, without the
+         * customer id. Plain {@code http} is refused unless the host is loopback. Required
+         * unless {@link #region(String)} is set.
+         *
+         * @param uri the base URI
+         * @return this builder
+         * @throws IllegalArgumentException if the URI is not absolute, not https (off loopback),
+         *     or has a query or fragment
+         */
+        public Builder baseUri(URI uri) {
+            Origins.requireSecure(Objects.requireNonNull(uri, "baseUri"), "baseUri");
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("baseUri must have no user info, query or fragment: " + uri);
+            }
+            this.baseUri = uri;
+            return this;
+        }
+
+        /**
+         * Sets the region, which selects the base URI {@code https://v1.api.{region}.janrain.com}
+         * (regions seen: {@code us}, {@code eu}, {@code au}, {@code jp}). Required unless
+         * {@link #baseUri(URI)} is set.
+         *
+         * @param region the region code, lower case
+         * @return this builder
+         * @throws IllegalArgumentException if the region is not 2 to 16 lower-case letters
+         */
+        public Builder region(String region) {
+            Objects.requireNonNull(region, "region");
+            if (!REGION.matcher(region).matches()) {
+                throw new IllegalArgumentException("region must be 2 to 16 lower-case letters, such as \"us\": \""
+                        + region + "\"");
+            }
+            this.region = region;
+            return this;
+        }
+
+        /**
+         * Sets the customer id (the tenant). Required.
+         *
+         * @param customerId the customer id, a UUID
+         * @return this builder
+         * @throws IllegalArgumentException if it is not a safe path segment
+         */
+        public Builder customerId(String customerId) {
+            this.customerId = Ids.require("customerId", customerId);
+            return this;
+        }
+
+        /**
+         * Sets where bearer tokens come from. Required.
+         *
+         * @param tokenProvider for example {@link TokenProvider#clientCredentials(String, String)}
+         * @return this builder
+         */
+        public Builder tokenProvider(TokenProvider tokenProvider) {
+            this.tokenProvider = Objects.requireNonNull(tokenProvider, "tokenProvider");
+            return this;
+        }
+
+        /**
+         * Sets the retry policy. Default: {@link RetryPolicy#defaults()}.
+         *
+         * @param retryPolicy the policy
+         * @return this builder
+         */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /**
+         * Sets the HTTP client to use (for a proxy, an SSL context or an executor of your own).
+         * It must not follow redirects: the SDK follows them itself so that the bearer token never
+         * leaves the API's origin. Default: a client of its own with a 10-second connect timeout.
+         *
+         * @param httpClient a client built with {@code followRedirects(HttpClient.Redirect.NEVER)}
+         * @return this builder
+         * @throws IllegalArgumentException if the client follows redirects
+         */
+        public Builder httpClient(HttpClient httpClient) {
+            Objects.requireNonNull(httpClient, "httpClient");
+            if (httpClient.followRedirects() != HttpClient.Redirect.NEVER) {
+                throw new IllegalArgumentException("httpClient must be built with followRedirects(Redirect.NEVER), "
+                        + "not " + httpClient.followRedirects() + ": the JDK would forward the bearer token to "
+                        + "whatever host a redirect names; the SDK follows redirects itself");
+            }
+            this.httpClient = httpClient;
+            return this;
+        }
+
+        /**
+         * Sets how long one attempt may wait for the response headers. Default: 30 seconds.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if the timeout is not positive
+         */
+        public Builder requestTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "requestTimeout");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("requestTimeout must be positive: " + timeout);
+            }
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the spelling of the export collection path. Default: {@link ExportPathStyle#EXPORTS}.
+         *
+         * @param style the path style
+         * @return this builder
+         */
+        public Builder exportPathStyle(ExportPathStyle style) {
+            this.pathStyle = Objects.requireNonNull(style, "exportPathStyle");
+            return this;
+        }
+
+        /** Replaces the clock (tests). */
+        Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Replaces the sleeper used for every wait (tests). */
+        Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /**
+         * Builds the client.
+         *
+         * @return the client, immutable and thread-safe
+         * @throws IllegalStateException if the customer id, the token provider or the base URI
+         *     (or region) is missing, or both a base URI and a region are set
+         */
+        public BulkExportClient build() {
+            List<String> missing = new ArrayList<>();
+            if (baseUri == null && region == null) {
+                missing.add("baseUri (or region)");
+            }
+            if (customerId == null) {
+                missing.add("customerId");
+            }
+            if (tokenProvider == null) {
+                missing.add("tokenProvider");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("BulkExportClient.builder() is missing " + String.join(", ", missing));
+            }
+            if (baseUri != null && region != null) {
+                throw new IllegalStateException("set either baseUri or region, not both (baseUri=" + baseUri
+                        + ", region=" + region + ")");
+            }
+            URI base = baseUri != null ? baseUri : URI.create("https://v1.api." + region + ".janrain.com");
+            HttpClient client = httpClient != null ? httpClient : HttpClient.newBuilder()
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(requestTimeout.compareTo(Duration.ofSeconds(10)) < 0
+                            ? requestTimeout : Duration.ofSeconds(10))
+                    .build();
+            ExportApi api = new ExportApi(base, customerId, pathStyle.segments(), tokenProvider, retryPolicy,
+                    client, requestTimeout, clock, sleeper);
+            return new BulkExportClient(api, "BulkExportClient[baseUri=" + base + ", customerId=" + customerId + "]");
+        }
+    }
+}

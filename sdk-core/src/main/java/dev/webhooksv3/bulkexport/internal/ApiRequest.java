@@ -1,0 +1,59 @@
+package dev.webhooksv3.bulkexport.internal;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One call to make: immutable, so the retry and auth layers can send it again.
+ *
+ * @param method the HTTP method
+ * @param uri the absolute target
+ * @param headers extra headers; {@code Authorization} is only ever sent to the API's origin
+ * @param body the body, empty for none
+ * @param idempotent whether sending it twice is harmless (GET, DELETE, the token request);
+ *     a non-idempotent request is only re-sent when the server surely did not act on it
+ * @param streaming whether the response body is handed over unread (downloads) instead of
+ *     being read, bounded, inside the retry loop
+ */
+public record ApiRequest(String method, URI uri, Map<String, String> headers, byte[] body, boolean idempotent,
+                         boolean streaming) {
+
+    static final String AUTHORIZATION = "Authorization";
+
+    /** Checks and copies the components. */
+    public ApiRequest {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(uri, "uri");
+        headers = Map.copyOf(headers);
+        body = body == null ? new byte[0] : body;
+    }
+
+    /** A GET whose JSON answer is read inside the retry loop. */
+    static ApiRequest get(URI uri) {
+        return new ApiRequest("GET", uri, Map.of("Accept", "application/json"), null, true, false);
+    }
+
+    /** Returns a copy with one more header (replacing one of the same name). */
+    ApiRequest withHeader(String name, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(headers);
+        copy.put(name, value);
+        return new ApiRequest(method, uri, copy, body, idempotent, streaming);
+    }
+
+    /** Returns a copy aimed at another URI (a redirect or a link). */
+    ApiRequest withUri(URI target) {
+        return new ApiRequest(method, target, headers, body, idempotent, streaming);
+    }
+
+    /** Method and path, never the query (which may carry a signature) nor any header. */
+    String describe() {
+        return method + " " + uri.getRawPath();
+    }
+
+    @Override
+    public String toString() {
+        return "ApiRequest[" + describe() + "]";
+    }
+}

@@ -1,0 +1,50 @@
+package dev.webhooksv3.bulkexport.internal;
+
+import dev.webhooksv3.bulkexport.AccessToken;
+import dev.webhooksv3.bulkexport.ApiException;
+import dev.webhooksv3.bulkexport.TokenProvider;
+import java.time.Clock;
+
+/**
+ * The auth layer: adds the bearer token and, when the service answers 401 or 403, drops that
+ * token, obtains a fresh one and replays the request exactly once. A second 401/403 is an
+ * {@link dev.webhooksv3.bulkexport.AuthenticationException} with the first attached.
+ */
+final class AuthenticatingTransport implements Transport {
+
+    private final Transport next;
+    private final TokenProvider tokens;
+    private final Clock clock;
+
+    AuthenticatingTransport(Transport next, TokenProvider tokens, Clock clock) {
+        this.next = next;
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    @Override
+    public Exchange exchange(ApiRequest request) {
+        AccessToken token = tokens.token();
+        Exchange first = next.exchange(authorized(request, token));
+        if (!isRejected(first)) {
+            return first;
+        }
+        ApiException rejected = Errors.toException(first, clock);
+        tokens.invalidate(token);
+        Exchange second = next.exchange(authorized(request, tokens.token()));
+        if (!isRejected(second)) {
+            return second;
+        }
+        ApiException again = Errors.toException(second, clock);
+        again.addSuppressed(rejected);
+        throw again;
+    }
+
+    private static ApiRequest authorized(ApiRequest request, AccessToken token) {
+        return request.withHeader(ApiRequest.AUTHORIZATION, "Bearer " + token.value());
+    }
+
+    private static boolean isRejected(Exchange exchange) {
+        return exchange.status() == 401 || exchange.status() == 403;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.webhooksv3.bulkexport.internal;
+
+import dev.webhooksv3.bulkexport.BulkExportException;
+import dev.webhooksv3.bulkexport.TransportException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ProtocolException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The innermost layer: one HTTP exchange on {@code java.net.http}, following redirects itself.
+ *
+ * <p>The JDK client would forward every header, {@code Authorization} included, to wherever a
+ * redirect points; so the client must never follow redirects, and this layer does: GET only, at
+ * most {@value #MAX_REDIRECTS} hops, never to plain http off loopback, and the
+ * {@code Authorization} header only to the API's own origin.
+ */
+final class HttpTransport implements Transport {
+
+    static final int MAX_REDIRECTS = 5;
+    /** Largest in-memory (JSON) body accepted; export files are streamed, never buffered. */
+    static final int MAX_BUFFERED_BODY = 8 * 1024 * 1024;
+
+    private final HttpClient client;
+    private final URI apiOrigin;
+    private final Duration requestTimeout;
+
+    HttpTransport(HttpClient client, URI apiOrigin, Duration requestTimeout) {
+        this.client = client;
+        this.apiOrigin = apiOrigin;
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public Exchange exchange(ApiRequest request) {
+        ApiRequest current = request;
+        for (int hop = 0; ; hop++) {
+            Exchange exchange = send(current);
+            Optional<URI> next = redirectTarget(exchange);
+            if (next.isEmpty()) {
+                return exchange;
+            }
+            exchange.close();
+            if (hop == MAX_REDIRECTS) {
+                throw failure(request, new ProtocolException("more than " + MAX_REDIRECTS + " redirects"));
+            }
+            URI target = next.get();
+            try {
+                Origins.requireSecure(target, "redirect target");
+            } catch (IllegalArgumentException insecure) {
+                throw failure(request, new ProtocolException("refused redirect: " + insecure.getMessage()));
+            }
+            current = current.withUri(target);
+        }
+    }
+
+    private Optional<URI> redirectTarget(Exchange exchange) {
+        int status = exchange.status();
+        boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+        if (!redirect || !exchange.request().method().equals("GET")) {
+            return Optional.empty();
+        }
+        return exchange.headers().firstValue("Location").map(location -> exchange.uri().resolve(location));
+    }
+
+    private Exchange send(ApiRequest request) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri())
+                .timeout(requestTimeout)
+                .method(request.method(), request.body().length == 0
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        boolean trusted = Origins.sameOrigin(request.uri(), apiOrigin);
+        for (Map.Entry<String, String> header : request.headers().entrySet()) {
+            if (trusted || !header.getKey().equalsIgnoreCase(ApiRequest.AUTHORIZATION)) {
+                builder.header(header.getKey(), header.getValue());
+            }
+        }
+        try {
+            HttpResponse<InputStream> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+            InputStream body = response.body();
+            if (!request.streaming()) {
+                body = new ByteArrayInputStream(readBounded(body));
+            }
+            return new Exchange(request, response.uri(), response.statusCode(), response.headers(), body);
+        } catch (IOException e) {
+            throw failure(request, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BulkExportException(request.describe() + " was interrupted", e);
+        }
+    }
+
+    private static byte[] readBounded(InputStream body) throws IOException {
+        try (InputStream in = body) {
+            byte[] bytes = in.readNBytes(MAX_BUFFERED_BODY + 1);
+            if (bytes.length > MAX_BUFFERED_BODY) {
+                throw new ProtocolException("response body exceeds " + MAX_BUFFERED_BODY + " bytes");
+            }
+            return bytes;
+        }
+    }
+
+    private static TransportException failure(ApiRequest request, IOException cause) {
+        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        return new TransportException(request.describe() + " failed: " + reason, cause);
+    }
+}

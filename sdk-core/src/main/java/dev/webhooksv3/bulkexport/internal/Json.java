@@ -1,0 +1,174 @@
+package dev.webhooksv3.bulkexport.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webhooksv3.bulkexport.EventSummary;
+import dev.webhooksv3.bulkexport.ExportJob;
+import dev.webhooksv3.bulkexport.ExportState;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Maps the service's JSON to the API records, by hand: unknown members are ignored, unknown
+ * states kept, and a missing required member is a clear error naming it.
+ */
+final class Json {
+
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private Json() {
+    }
+
+    /** Thrown for a body that is JSON but lacks what the call needs. */
+    static final class ShapeException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ShapeException(String message) {
+            super(message);
+        }
+    }
+
+    static JsonNode parseObject(byte[] body) throws ShapeException {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ShapeException("body is not valid JSON: " + e.getOriginalMessage()
+                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        } catch (IOException e) {
+            throw new ShapeException("body is not valid JSON: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new ShapeException("body is empty, expected a JSON object");
+        }
+        if (!node.isObject()) {
+            throw new ShapeException("body is a JSON " + node.getNodeType().name().toLowerCase() + ", expected an object");
+        }
+        return node;
+    }
+
+    static Optional<JsonNode> tryParseObject(String body) {
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A member's text, or null when absent or null; numbers are given as text. */
+    static String text(JsonNode object, String member) {
+        JsonNode value = object.get(member);
+        return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
+    }
+
+    static String requiredText(JsonNode object, String member, String where) throws ShapeException {
+        String value = text(object, member);
+        if (value == null || value.isBlank()) {
+            throw new ShapeException(where + " lacks required member \"" + member + "\"");
+        }
+        return value;
+    }
+
+    static long count(JsonNode object, String member) throws ShapeException {
+        JsonNode value = object.get(member);
+        if (value == null || value.isNull()) {
+            return 0;
+        }
+        if (!value.canConvertToLong() || !value.isIntegralNumber() && !value.isTextual()) {
+            throw new ShapeException("member \"" + member + "\" is not a whole number: " + value);
+        }
+        return value.asLong();
+    }
+
+    /**
+     * Parses a timestamp with 0 to 9 fraction digits, with an offset or 'Z' (or none, read as
+     * UTC). Null when absent.
+     */
+    static Instant instant(JsonNode object, String member) throws ShapeException {
+        String value = text(object, member);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                return LocalDateTime.parse(value, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new ShapeException("member \"" + member + "\" is not an ISO-8601 timestamp: \""
+                        + Redaction.excerpt(value, 64) + "\"");
+            }
+        }
+    }
+
+    /** The {@code _links} of an object, each href resolved against {@code base}. */
+    static Map<String, URI> links(JsonNode object, URI base) throws ShapeException {
+        JsonNode links = object.get("_links");
+        if (links == null || !links.isObject()) {
+            return Map.of();
+        }
+        Map<String, URI> resolved = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = links.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> link = it.next();
+            String href = link.getValue().isObject() ? text(link.getValue(), "href") : null;
+            if (href != null) {
+                try {
+                    resolved.put(link.getKey(), base.resolve(href));
+                } catch (IllegalArgumentException e) {
+                    throw new ShapeException("link \"" + link.getKey() + "\" has an invalid href: \""
+                            + Redaction.excerpt(href, 128) + "\"");
+                }
+            }
+        }
+        return resolved;
+    }
+
+    static ExportJob job(JsonNode node, URI base) throws ShapeException {
+        if (!node.isObject()) {
+            throw new ShapeException("export job is not a JSON object: " + Redaction.excerpt(node.toString(), 64));
+        }
+        return new ExportJob(
+                requiredText(node, "id", "export job"),
+                instant(node, "createdAt"),
+                instant(node, "updatedAt"),
+                ExportState.of(requiredText(node, "state", "export job")),
+                links(node, base));
+    }
+
+    /** The jobs of one list page; {@code _embedded.exports} absent means none. */
+    static List<ExportJob> jobs(JsonNode page, URI base) throws ShapeException {
+        JsonNode embedded = page.path("_embedded").path("exports");
+        if (embedded.isMissingNode() || embedded.isNull()) {
+            return List.of();
+        }
+        if (!embedded.isArray()) {
+            throw new ShapeException("\"_embedded.exports\" is not an array");
+        }
+        List<ExportJob> jobs = new ArrayList<>(embedded.size());
+        for (JsonNode job : embedded) {
+            jobs.add(job(job, base));
+        }
+        return jobs;
+    }
+
+    static EventSummary summary(JsonNode node) throws ShapeException {
+        return new EventSummary(instant(node, "updatedAt"), count(node, "total"), count(node, "succeeded"),
+                count(node, "retrying"), count(node, "failed"), count(node, "exportable"));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.webhooksv3.bulkexport.internal;
+
+import java.net.URI;
+import java.util.Locale;
+
+/** Origin rules: where the bearer token may go and where plain HTTP is allowed. */
+public final class Origins {
+
+    private Origins() {
+    }
+
+    /** Whether two absolute URIs share scheme, host and port (default ports filled in). */
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    /** Whether the host is a loopback name or address, without asking DNS. */
+    static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+    }
+
+    /**
+     * Checks that a URI may be called: absolute, https, or http on a loopback host.
+     *
+     * @param uri the URI
+     * @param what what the URI is, for the message
+     * @return the URI
+     * @throws IllegalArgumentException if it may not be called
+     */
+    public static URI requireSecure(URI uri, String what) {
+        if (!uri.isAbsolute() || uri.getHost() == null) {
+            throw new IllegalArgumentException(what + " must be an absolute http(s) URI with a host: " + uri);
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("https") || scheme.equals("http") && isLoopback(uri.getHost())) {
+            return uri;
+        }
+        throw new IllegalArgumentException(what + " must use https (plain http only on loopback): "
+                + uri.getScheme() + "://" + uri.getHost());
+    }
+}

@@ -1,7 +1,13 @@
 package dev.webhooksv3.bulkexport.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.webhooksv3.bulkexport.AwaitOptions;
 import dev.webhooksv3.bulkexport.BulkExportException;
+import dev.webhooksv3.bulkexport.DownloadProgress;
+import dev.webhooksv3.bulkexport.DownloadRequest;
+import dev.webhooksv3.bulkexport.DownloadResult;
+import dev.webhooksv3.bulkexport.ExportFailedException;
+import dev.webhooksv3.bulkexport.ExportWaitTimeoutException;
 import dev.webhooksv3.bulkexport.ConflictException;
 import dev.webhooksv3.bulkexport.EventSummary;
 import dev.webhooksv3.bulkexport.ExportJob;
@@ -12,7 +18,19 @@ import dev.webhooksv3.bulkexport.ServerException;
 import dev.webhooksv3.bulkexport.StartExportRequest;
 import dev.webhooksv3.bulkexport.TokenProvider;
 import dev.webhooksv3.bulkexport.TransportException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.OptionalLong;
 import java.net.ProtocolException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,6 +104,12 @@ public final class ExportApi {
         T map(JsonNode node) throws Json.ShapeException;
     }
 
+    /** Like {@link Mapper}, with the response's headers at hand. */
+    @FunctionalInterface
+    private interface ExchangeMapper<T> {
+        T map(JsonNode node, Exchange exchange) throws Json.ShapeException;
+    }
+
     private URI subscription(String subscriptionId) {
         return customerRoot.resolve("webhooks/subscriptions/" + Ids.require("subscriptionId", subscriptionId) + "/");
     }
@@ -138,6 +162,151 @@ public final class ExportApi {
         ApiRequest delete = new ApiRequest("DELETE", job(subscriptionId, exportId),
                 Map.of("Accept", "application/json"), null, true, false);
         return call(delete, Set.of(200, 202), node -> Json.job(node, baseUri));
+    }
+
+    public ExportJob awaitExport(String subscriptionId, String exportId, AwaitOptions options) {
+        URI uri = job(subscriptionId, exportId);
+        Instant started = clock.instant();
+        Instant deadline = started.plus(options.deadline());
+        pause(min(options.initialDelay(), options.deadline()), "waiting for export job " + exportId);
+        Duration interval = options.minPollInterval();
+        while (true) {
+            Duration[] retryAfter = new Duration[1];
+            ExportJob job = call(ApiRequest.get(uri), OK, (node, exchange) -> {
+                retryAfter[0] = Errors.retryAfter(exchange, clock).orElse(null);
+                return Json.job(node, baseUri);
+            });
+            options.progressListener().accept(job);
+            if (job.state().isTerminal()) {
+                if (job.state().equals(ExportState.COMPLETED) || options.acceptAnyTerminalState()) {
+                    return job;
+                }
+                throw new ExportFailedException(job);
+            }
+            Instant now = clock.instant();
+            if (!now.isBefore(deadline)) {
+                throw new ExportWaitTimeoutException(exportId, job.state(), Duration.between(started, now));
+            }
+            Duration wait = retryAfter[0] != null ? retryAfter[0] : interval;
+            LOG.debug("export job {} is {}; next poll in {} ms", exportId, job.state(), wait.toMillis());
+            pause(min(wait, Duration.between(now, deadline)), "waiting for export job " + exportId);
+            interval = min(interval.multipliedBy(2), options.maxPollInterval());
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * Opens the export file, decoded, resuming across broken connections; the caller closes it.
+     *
+     * @param subscriptionId the subscription
+     * @param exportId the export job
+     * @return the file's bytes
+     */
+    public InputStream openExport(String subscriptionId, String exportId) {
+        ResumingInputStream raw = download(subscriptionId, exportId, 0);
+        return decoded(raw);
+    }
+
+    private ResumingInputStream download(String subscriptionId, String exportId, long from) {
+        URI uri = URI.create(job(subscriptionId, exportId) + "/download");
+        ApiRequest get = new ApiRequest("GET", uri, Map.of(
+                "Accept", "application/x-ndjson, application/json;q=0.9, */*;q=0.5",
+                // A partial file holds decoded bytes: a range over them is only meaningful unencoded.
+                "Accept-Encoding", from == 0 ? "gzip" : "identity"), null, true, true);
+        return new ResumingInputStream(transport, get, from, policy, sleeper, clock);
+    }
+
+    private static InputStream decoded(ResumingInputStream raw) {
+        String encoding = raw.contentEncoding().toLowerCase(java.util.Locale.ROOT);
+        try {
+            switch (encoding) {
+                case "identity":
+                    return raw;
+                case "gzip":
+                case "x-gzip":
+                    return new BoundedGzipInputStream(raw);
+                default:
+                    raw.close();
+                    throw new BulkExportException("export download answered with Content-Encoding \"" + encoding
+                            + "\", which this SDK cannot decode", null);
+            }
+        } catch (IOException e) {
+            raw.close();
+            throw new TransportException("export download is not valid gzip: " + e.getMessage(), e);
+        }
+    }
+
+    public DownloadResult downloadExport(DownloadRequest request) {
+        Path target = request.target().toAbsolutePath();
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(target.getParent());
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            long existing = 0;
+            if (request.resumePartial() && Files.isRegularFile(part)) {
+                existing = hash(part, sha256);
+            } else {
+                Files.deleteIfExists(part);
+            }
+            ResumingInputStream raw = download(request.subscriptionId(), request.exportId(), existing);
+            long bytes = existing;
+            try (InputStream in = decoded(raw);
+                 FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         StandardOpenOption.APPEND)) {
+                boolean identity = raw.contentEncoding().equalsIgnoreCase("identity");
+                OptionalLong total = identity && raw.total() >= 0 ? OptionalLong.of(raw.total()) : OptionalLong.empty();
+                byte[] buffer = new byte[COPY_BUFFER];
+                long reportedAt = System.nanoTime();
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    sha256.update(buffer, 0, n);
+                    ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                    while (chunk.hasRemaining()) {
+                        out.write(chunk);
+                    }
+                    bytes += n;
+                    long now = System.nanoTime();
+                    if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
+                        reportedAt = now;
+                        request.progressListener().accept(progress(bytes - existing, bytes, total, started, raw.resumes()));
+                    }
+                }
+                out.force(true);
+                request.progressListener().accept(progress(bytes - existing, bytes, total, started, raw.resumes()));
+            }
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new DownloadResult(target, bytes, raw.requests(), raw.resumes(),
+                    Duration.ofNanos(System.nanoTime() - started), HexFormat.of().formatHex(sha256.digest()));
+        } catch (IOException e) {
+            throw new TransportException("download of export " + request.exportId() + " to " + target + " failed: "
+                    + e.getMessage() + " (the partial file " + part + " is kept for resuming)", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+    }
+
+    private static final int COPY_BUFFER = 256 * 1024;
+    private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
+
+    private static DownloadProgress progress(long transferred, long bytes, OptionalLong total, long startedNanos,
+                                             int resumes) {
+        double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+        return new DownloadProgress(bytes, total, transferred / seconds, resumes);
+    }
+
+    private static long hash(Path file, MessageDigest digest) throws IOException {
+        long size = 0;
+        byte[] buffer = new byte[COPY_BUFFER];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        return size;
     }
 
     public EventSummary summary(String subscriptionId) {
@@ -238,13 +407,17 @@ public final class ExportApi {
     }
 
     private <T> T call(ApiRequest request, Set<Integer> accepted, Mapper<T> mapper) {
+        return call(request, accepted, (node, exchange) -> mapper.map(node));
+    }
+
+    private <T> T call(ApiRequest request, Set<Integer> accepted, ExchangeMapper<T> mapper) {
         try (Exchange exchange = transport.exchange(request)) {
             if (!accepted.contains(exchange.status())) {
                 throw Errors.toException(exchange, clock);
             }
             byte[] body = exchange.bytes();
             try {
-                return mapper.map(Json.parseObject(body));
+                return mapper.map(Json.parseObject(body), exchange);
             } catch (Json.ShapeException e) {
                 throw Errors.unreadable(exchange, body, e.getMessage(), true);
             }

@@ -1,0 +1,17 @@
+package dev.webhooksv3.bulkexport;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A finished download.
+ *
+ * @param path where the file is
+ * @param bytes the file's size
+ * @param attempts how many HTTP requests the download took (1 when nothing broke)
+ * @param resumes how many times it continued after a broken connection
+ * @param elapsed how long it took
+ * @param sha256 the SHA-256 of the file's content, lower-case hex
+ */
+public record DownloadResult(Path path, long bytes, int attempts, int resumes, Duration elapsed, String sha256) {
+}

@@ -1,0 +1,117 @@
+package dev.webhooksv3.bulkexport;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.webhooksv3.bulkexport.internal.Utf8;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Reads one NDJSON line into a {@link FailedEvent} with Jackson's streaming parser: only the
+ * top-level members the event exposes are read, everything else is skipped (but still checked
+ * to be valid JSON), and the claims are left for later.
+ */
+final class EventParser {
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final int EXCERPT_CHARS = 120;
+
+    private EventParser() {
+    }
+
+    static FailedEvent parse(byte[] buf, int off, int len, long lineNumber, long byteOffset) {
+        int invalid = Utf8.firstInvalid(buf, off, len);
+        if (invalid >= 0) {
+            throw malformed("invalid UTF-8 at byte " + (invalid - off) + " of the line", buf, off, len, lineNumber,
+                    byteOffset, null);
+        }
+        String id = null;
+        String jti = null;
+        String createdAt = null;
+        String updatedAt = null;
+        String state = null;
+        int attempts = -1;
+        String endpoint = null;
+        String aud = null;
+        String payload = null;
+        try (JsonParser p = JSON.createParser(buf, off, len)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw malformed("not a JSON object", buf, off, len, lineNumber, byteOffset, null);
+            }
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken value = p.nextToken();
+                switch (name) {
+                    case "id" -> id = scalar(p, value);
+                    case "jti" -> jti = scalar(p, value);
+                    case "createdAt" -> createdAt = scalar(p, value);
+                    case "updatedAt" -> updatedAt = scalar(p, value);
+                    case "state" -> state = scalar(p, value);
+                    case "aud" -> aud = scalar(p, value);
+                    case "attempts" -> attempts = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : skip(p, -1);
+                    case "request" -> {
+                        if (value == JsonToken.START_OBJECT) {
+                            for (String member = p.nextFieldName(); member != null; member = p.nextFieldName()) {
+                                JsonToken inner = p.nextToken();
+                                if (member.equals("endpoint")) {
+                                    endpoint = scalar(p, inner);
+                                } else if (member.equals("payload")) {
+                                    payload = scalar(p, inner);
+                                } else {
+                                    p.skipChildren();
+                                }
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw malformed("unexpected content after the JSON object", buf, off, len, lineNumber, byteOffset, null);
+            }
+        } catch (JsonProcessingException e) {
+            throw malformed(e.getOriginalMessage() + " (column " + e.getLocation().getColumnNr() + ")",
+                    buf, off, len, lineNumber, byteOffset, e);
+        } catch (IOException e) {
+            throw malformed(e.getMessage(), buf, off, len, lineNumber, byteOffset, e);
+        }
+        return new FailedEvent(Arrays.copyOfRange(buf, off, off + len), lineNumber, byteOffset,
+                id != null ? id : jti, createdAt, updatedAt, state, attempts, endpoint != null ? endpoint : aud, payload);
+    }
+
+    private static String scalar(JsonParser p, JsonToken value) throws IOException {
+        if (value.isScalarValue()) {
+            return value == JsonToken.VALUE_NULL ? null : p.getText();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    private static int skip(JsonParser p, int result) throws IOException {
+        p.skipChildren();
+        return result;
+    }
+
+    static MalformedEventException malformed(String problem, byte[] buf, int off, int len, long lineNumber,
+                                             long byteOffset, Throwable cause) {
+        return new MalformedEventException(problem, lineNumber, byteOffset, excerpt(buf, off, len), cause);
+    }
+
+    /** The start of a line as text, invalid UTF-8 replaced, control characters escaped. */
+    static String excerpt(byte[] buf, int off, int len) {
+        String text = new String(buf, off, Math.min(len, EXCERPT_CHARS * 4), StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && out.length() < EXCERPT_CHARS; i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        if (out.length() >= EXCERPT_CHARS || len > EXCERPT_CHARS * 4) {
+            out.append('…');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,261 @@
+package dev.webhooksv3.bulkexport;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One failed notification from an export file: immutable and thread-safe.
+ *
+ * <p>Both line shapes of the service are accepted: (a) an event-store record ({@code id},
+ * {@code createdAt}, {@code attempts}, {@code request.endpoint}, and the Security Event Token as
+ * a compact JWS in {@code request.payload}), or (b) the token's decoded claims ({@code jti},
+ * {@code iat}, {@code toe}, {@code events}, …). The claims are decoded lazily, on first use of
+ * {@link #claims()} or an accessor built on them; the JWS signature is not verified. The raw line
+ * is always available through {@link #rawJson()}.
+ */
+public final class FailedEvent {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+    /** {@code toe} values above this are milliseconds (it is the year 5138 in seconds). */
+    private static final long MILLIS_THRESHOLD = 100_000_000_000L;
+
+    private final byte[] raw;
+    private final long lineNumber;
+    private final long byteOffset;
+    private final String id;
+    private final String createdAt;
+    private final String updatedAt;
+    private final String state;
+    private final int attempts;
+    private final String endpoint;
+    private final String payload;
+    private volatile Map<String, Object> claims;
+
+    FailedEvent(byte[] raw, long lineNumber, long byteOffset, String id, String createdAt, String updatedAt,
+                String state, int attempts, String endpoint, String payload) {
+        this.raw = raw;
+        this.lineNumber = lineNumber;
+        this.byteOffset = byteOffset;
+        this.id = id;
+        this.createdAt = createdAt;
+        this.updatedAt = updatedAt;
+        this.state = state;
+        this.attempts = attempts;
+        this.endpoint = endpoint;
+        this.payload = payload;
+    }
+
+    /**
+     * Returns the event's id: the record's {@code id} (shape a) or the token's {@code jti}
+     * (shape b). Use it to deduplicate.
+     *
+     * @return the id, or empty when the line has neither
+     */
+    public Optional<String> eventId() {
+        return Optional.ofNullable(id);
+    }
+
+    /**
+     * Returns the event types, the names under the token's {@code events} claim, such as
+     * {@code entityCreated}, {@code entityUpdated} or {@code entityDeleted}.
+     *
+     * @return the types, empty when the token has no {@code events}
+     * @throws MalformedEventException if the JWS payload cannot be decoded
+     */
+    public List<String> eventTypes() {
+        Object events = claims().get("events");
+        return events instanceof Map<?, ?> map
+                ? map.keySet().stream().map(String::valueOf).toList()
+                : List.of();
+    }
+
+    /**
+     * Returns the subject: the token's {@code sub} claim, or else the {@code sub} of its first
+     * event (the user's uuid in Identity Cloud events).
+     *
+     * @return the subject, or empty when there is none
+     * @throws MalformedEventException if the JWS payload cannot be decoded
+     */
+    public Optional<String> subject() {
+        Map<String, Object> all = claims();
+        if (all.get("sub") instanceof String sub) {
+            return Optional.of(sub);
+        }
+        if (all.get("events") instanceof Map<?, ?> events) {
+            for (Object event : events.values()) {
+                if (event instanceof Map<?, ?> body && body.get("sub") instanceof String sub) {
+                    return Optional.of(sub);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Returns when the event occurred, the token's {@code toe} claim, read as seconds or, when
+     * too large for seconds, as milliseconds since the epoch.
+     *
+     * @return the time of event, or empty when absent
+     * @throws MalformedEventException if the JWS payload cannot be decoded
+     */
+    public Optional<Instant> occurredAt() {
+        if (claims().get("toe") instanceof Number toe) {
+            long value = toe.longValue();
+            return Optional.of(value > MILLIS_THRESHOLD ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Returns when the token was issued, its {@code iat} claim (seconds since the epoch).
+     *
+     * @return the issue time, or empty when absent
+     * @throws MalformedEventException if the JWS payload cannot be decoded
+     */
+    public Optional<Instant> issuedAt() {
+        return claims().get("iat") instanceof Number iat ? Optional.of(Instant.ofEpochSecond(iat.longValue()))
+                : Optional.empty();
+    }
+
+    /**
+     * Returns when the event-store record was created (shape a).
+     *
+     * @return the instant, or empty when absent or not an ISO-8601 timestamp
+     */
+    public Optional<Instant> createdAt() {
+        return instant(createdAt);
+    }
+
+    /**
+     * Returns when the event-store record last changed (shape a).
+     *
+     * @return the instant, or empty when absent or not an ISO-8601 timestamp
+     */
+    public Optional<Instant> updatedAt() {
+        return instant(updatedAt);
+    }
+
+    private static Optional<Instant> instant(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(OffsetDateTime.parse(text).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Returns the delivery state of the record (shape a), normally {@code failure}.
+     *
+     * @return the state, or empty when absent
+     */
+    public Optional<String> state() {
+        return Optional.ofNullable(state);
+    }
+
+    /**
+     * Returns how many deliveries were attempted (shape a).
+     *
+     * @return the count, or empty when absent
+     */
+    public OptionalInt attempts() {
+        return attempts < 0 ? OptionalInt.empty() : OptionalInt.of(attempts);
+    }
+
+    /**
+     * Returns the listener endpoint the event was sent to: the record's {@code request.endpoint}
+     * (shape a) or the token's {@code aud} (shape b).
+     *
+     * @return the endpoint, or empty when absent
+     */
+    public Optional<String> endpoint() {
+        return Optional.ofNullable(endpoint);
+    }
+
+    /**
+     * Returns the Security Event Token's claims: decoded from the JWS payload (shape a), or the
+     * line itself (shape b). The signature is not verified.
+     *
+     * @return the claims, unmodifiable
+     * @throws MalformedEventException if the JWS payload is not base64url JSON
+     */
+    public Map<String, Object> claims() {
+        Map<String, Object> decoded = claims;
+        if (decoded == null) {
+            decoded = Collections.unmodifiableMap(decodeClaims());
+            claims = decoded;
+        }
+        return decoded;
+    }
+
+    private Map<String, Object> decodeClaims() {
+        try {
+            if (payload == null) {
+                return MAPPER.readValue(raw, MAP);
+            }
+            String[] parts = payload.split("\\.", -1);
+            if (parts.length != 3) {
+                throw new IllegalArgumentException("request.payload is not a compact JWS (header.claims.signature)");
+            }
+            return MAPPER.readValue(Base64.getUrlDecoder().decode(parts[1]), MAP);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MalformedEventException("claims cannot be decoded: " + e.getMessage(), lineNumber, byteOffset,
+                    EventParser.excerpt(raw, 0, raw.length), e);
+        }
+    }
+
+    /**
+     * Returns the compact JWS the service would have delivered (shape a).
+     *
+     * @return the JWS, or empty for shape (b) lines
+     */
+    public Optional<String> jws() {
+        return Optional.ofNullable(payload);
+    }
+
+    /**
+     * Returns the line exactly as it was in the file, without its line break.
+     *
+     * @return the JSON text
+     */
+    public String rawJson() {
+        return new String(raw, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Returns the number of the line this event was read from, counting from 1.
+     *
+     * @return the line number
+     */
+    public long lineNumber() {
+        return lineNumber;
+    }
+
+    /**
+     * Returns the offset of the line's first byte from the start of the file.
+     *
+     * @return the byte offset
+     */
+    public long byteOffset() {
+        return byteOffset;
+    }
+
+    @Override
+    public String toString() {
+        return "FailedEvent[id=" + id + ", line=" + lineNumber + "]";
+    }
+}

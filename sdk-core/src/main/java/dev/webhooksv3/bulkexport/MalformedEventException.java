@@ -1,0 +1,63 @@
+package dev.webhooksv3.bulkexport;
+
+/**
+ * A line of an export file that is not one JSON object in valid UTF-8, or is longer than the
+ * stream allows.
+ *
+ * <p>Thrown by an {@link EventStream} under {@link EventStreamOptions.MalformedLinePolicy#FAIL},
+ * or handed to the report callback under
+ * {@link EventStreamOptions.MalformedLinePolicy#SKIP_AND_REPORT}.
+ */
+public class MalformedEventException extends BulkExportException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long lineNumber;
+    private final long byteOffset;
+    private final String excerpt;
+
+    /**
+     * Creates an exception.
+     *
+     * @param problem what is wrong with the line
+     * @param lineNumber the line's number, from 1
+     * @param byteOffset the offset of the line's first byte in the file
+     * @param excerpt the start of the line, on one line
+     * @param cause the parser's exception; may be null
+     */
+    public MalformedEventException(String problem, long lineNumber, long byteOffset, String excerpt,
+                                   Throwable cause) {
+        super("malformed event at line " + lineNumber + " (byte offset " + byteOffset + "): " + problem
+                + "; line starts: " + excerpt, cause);
+        this.lineNumber = lineNumber;
+        this.byteOffset = byteOffset;
+        this.excerpt = excerpt;
+    }
+
+    /**
+     * Returns the number of the bad line, counting from 1.
+     *
+     * @return the line number
+     */
+    public long lineNumber() {
+        return lineNumber;
+    }
+
+    /**
+     * Returns the offset of the bad line's first byte from the start of the file.
+     *
+     * @return the byte offset
+     */
+    public long byteOffset() {
+        return byteOffset;
+    }
+
+    /**
+     * Returns the start of the bad line (at most 120 characters, control characters escaped).
+     *
+     * @return the excerpt
+     */
+    public String excerpt() {
+        return excerpt;
+    }
+}

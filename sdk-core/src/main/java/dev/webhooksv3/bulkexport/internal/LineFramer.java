@@ -1,0 +1,231 @@
+package dev.webhooksv3.bulkexport.internal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into NDJSON lines without decoding them, in bounded memory.
+ *
+ * <p>Framing: lines end at {@code \n}; a {@code \r} before it is dropped; blank lines are skipped
+ * (but counted); a UTF-8 byte order mark at the very start of the input is skipped; the last line
+ * needs no newline. A line longer than the maximum is reported as {@link #tooLong()} with only its
+ * first bytes kept, and skipped without being buffered.
+ *
+ * <p>State: after {@link #next()} returns true, {@link #buffer()}, {@link #lineStart()},
+ * {@link #lineLength()}, {@link #lineNumber()}, {@link #lineOffset()} and {@link #endOffset()}
+ * describe the current line until the next call. The buffer is reused: copy what you keep.
+ */
+public final class LineFramer implements Closeable {
+
+    private static final int INITIAL_BUFFER = 64 * 1024;
+    private static final int EXCERPT_BYTES = 160;
+
+    private final InputStream in;
+    private final int maxLineBytes;
+    private byte[] buf = new byte[INITIAL_BUFFER];
+    private int pos;
+    private int limit;
+    private int scanFrom;
+    private long bufOffset;
+    private boolean eof;
+    private boolean atStart;
+
+    private byte[] lineBuf;
+    private int lineStart;
+    private int lineLength;
+    private long lineNumber;
+    private long lineOffset;
+    private long endOffset;
+    private boolean tooLong;
+
+    /**
+     * Frames a stream.
+     *
+     * @param in the bytes; closed by {@link #close()}
+     * @param maxLineBytes the longest line accepted
+     * @param startLine the number of lines before the stream's first byte
+     * @param startOffset the offset of the stream's first byte in the file
+     */
+    public LineFramer(InputStream in, int maxLineBytes, long startLine, long startOffset) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+        this.lineNumber = startLine;
+        this.bufOffset = startOffset;
+        this.endOffset = startOffset;
+        this.atStart = startOffset == 0;
+    }
+
+    /**
+     * Moves to the next non-blank line.
+     *
+     * @return false at the end of the input
+     * @throws IOException if reading fails
+     */
+    public boolean next() throws IOException {
+        while (true) {
+            int newline = indexOfNewline(scanFrom, limit);
+            if (newline >= 0) {
+                if (frame(pos, newline, newline + 1)) {
+                    return true;
+                }
+                continue;
+            }
+            scanFrom = limit;
+            if (eof) {
+                return pos < limit && frame(pos, limit, limit);
+            }
+            if (limit - pos > maxLineBytes) {
+                skipLongLine();
+                return true;
+            }
+            fill();
+        }
+    }
+
+    /** Sets the current line to [start, end) and consumes up to {@code next}; false when blank. */
+    private boolean frame(int start, int end, int next) {
+        long offset = bufOffset + start;
+        lineNumber++;
+        pos = next;
+        scanFrom = next;
+        endOffset = bufOffset + next;
+        if (end > start && buf[end - 1] == '\r') {
+            end--;
+        }
+        if (end - start > maxLineBytes) {
+            setLine(buf, start, Math.min(EXCERPT_BYTES, end - start), offset, true);
+            return true;
+        }
+        for (int i = start; i < end; i++) {
+            byte b = buf[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                setLine(buf, start, end - start, offset, false);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void setLine(byte[] bytes, int start, int length, long offset, boolean overLimit) {
+        lineBuf = bytes;
+        lineStart = start;
+        lineLength = length;
+        lineOffset = offset;
+        tooLong = overLimit;
+    }
+
+    /** The current line has no newline within the limit: keep an excerpt, discard the rest. */
+    private void skipLongLine() throws IOException {
+        long offset = bufOffset + pos;
+        byte[] excerpt = Arrays.copyOfRange(buf, pos, pos + Math.min(EXCERPT_BYTES, limit - pos));
+        lineNumber++;
+        while (true) {
+            pos = limit;
+            compact();
+            int n = in.read(buf, limit, buf.length - limit);
+            if (n < 0) {
+                eof = true;
+                break;
+            }
+            int newline = indexOfNewline(limit, limit + n);
+            limit += n;
+            if (newline >= 0) {
+                pos = newline + 1;
+                break;
+            }
+        }
+        scanFrom = pos;
+        endOffset = bufOffset + pos;
+        setLine(excerpt, 0, excerpt.length, offset, true);
+    }
+
+    private void fill() throws IOException {
+        if (limit == buf.length) {
+            if (pos > 0) {
+                compact();
+            } else {
+                int grown = (int) Math.min((long) buf.length * 2, (long) maxLineBytes + 2);
+                buf = Arrays.copyOf(buf, Math.max(grown, buf.length + 1));
+            }
+        }
+        int n = in.read(buf, limit, buf.length - limit);
+        if (n < 0) {
+            eof = true;
+            return;
+        }
+        limit += n;
+        if (atStart && limit >= 3) {
+            atStart = false;
+            if ((buf[0] & 0xFF) == 0xEF && (buf[1] & 0xFF) == 0xBB && (buf[2] & 0xFF) == 0xBF) {
+                pos = 3;
+                scanFrom = 3;
+            }
+        } else if (atStart && n > 0 && (buf[0] & 0xFF) != 0xEF) {
+            atStart = false;
+        }
+    }
+
+    private void compact() {
+        int remaining = limit - pos;
+        System.arraycopy(buf, pos, buf, 0, remaining);
+        bufOffset += pos;
+        scanFrom -= pos;
+        if (scanFrom < 0) {
+            scanFrom = 0;
+        }
+        limit = remaining;
+        pos = 0;
+    }
+
+    private int indexOfNewline(int from, int to) {
+        byte[] b = buf;
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The buffer holding the current line. */
+    public byte[] buffer() {
+        return lineBuf;
+    }
+
+    /** Where the current line starts in {@link #buffer()}. */
+    public int lineStart() {
+        return lineStart;
+    }
+
+    /** The current line's length without its line break (for a too-long line: of the excerpt). */
+    public int lineLength() {
+        return lineLength;
+    }
+
+    /** The current line's number, from 1. */
+    public long lineNumber() {
+        return lineNumber;
+    }
+
+    /** The offset of the current line's first byte. */
+    public long lineOffset() {
+        return lineOffset;
+    }
+
+    /** The offset just after the current line and its line break. */
+    public long endOffset() {
+        return endOffset;
+    }
+
+    /** Whether the current line is longer than the maximum (only an excerpt is kept). */
+    public boolean tooLong() {
+        return tooLong;
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

@@ -4,8 +4,9 @@
  * <p>Only {@code dev.webhooksv3.bulkexport} is exported; the implementation lives in a
  * non-exported package and may change at any time.
  */
+@SuppressWarnings({"module", "requires-automatic"}) // the agreed name ends in digits; resilience4j has no module-info
 module dev.webhooksv3.bulkexport {
-    requires java.net.http;
+    requires transitive java.net.http;
     requires com.fasterxml.jackson.databind;
     requires io.github.resilience4j.retry;
     requires io.github.resilience4j.core;

@@ -2,7 +2,6 @@ package dev.webhooksv3.bulkexport.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.webhooksv3.bulkexport.AccessToken;
-import dev.webhooksv3.bulkexport.ApiException;
 import dev.webhooksv3.bulkexport.TokenProvider;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -131,8 +130,9 @@ public final class ClientCredentials implements TokenProvider {
                     Instant expiresAt = requestedAt.plus(lifetime);
                     return new Cached(new AccessToken(value, expiresAt), expiresAt.minus(margin));
                 } catch (Json.ShapeException | IllegalArgumentException e) {
-                    ApiException unreadable = Errors.unreadable(exchange, body, e.getMessage(), false);
-                    throw unreadable;
+                    // Not e.getMessage(): the parser quotes the body, and the body may be a token.
+                    throw Errors.unreadable(exchange, body,
+                            "the answer is not a JSON object with a one-line access_token", false);
                 }
             }
         }

@@ -98,10 +98,13 @@ public final class ExportApi {
         this.transport = new AuthenticatingTransport(retrying, bound, clock);
     }
 
-    /** Maps a JSON object to a value, or says what is wrong with it. */
+    /**
+     * Maps a JSON object to a value, or says what is wrong with it; relative links in it resolve
+     * against the URI that answered ({@code exchange.uri()}).
+     */
     @FunctionalInterface
     private interface Mapper<T> {
-        T map(JsonNode node) throws Json.ShapeException;
+        T map(JsonNode node, Exchange exchange) throws Json.ShapeException;
     }
 
     /** Like {@link Mapper}, with the response's headers at hand. */
@@ -132,10 +135,10 @@ public final class ExportApi {
                 throw new BulkExportException("GET " + next.getRawPath() + ": export list pages link back to a page "
                         + "already read (or exceed " + MAX_PAGES + " pages)", null);
             }
-            Page page = call(ApiRequest.get(next), OK, node -> new Page(
+            Page page = call(ApiRequest.get(next), OK, (node, exchange) -> new Page(
                     node.hasNonNull("total") ? Json.count(node, "total") : null,
-                    Json.jobs(node, baseUri),
-                    Json.links(node, baseUri).get("next")));
+                    Json.jobs(node, exchange.uri()),
+                    Json.links(node, exchange.uri()).get("next")));
             jobs.addAll(page.jobs());
             total = total == null ? page.total() : total;
             next = page.next() == null ? null : requireApiOrigin(page.next(), "_links.next");
@@ -155,13 +158,13 @@ public final class ExportApi {
     }
 
     public ExportJob getExport(String subscriptionId, String exportId) {
-        return call(ApiRequest.get(job(subscriptionId, exportId)), OK, node -> Json.job(node, baseUri));
+        return call(ApiRequest.get(job(subscriptionId, exportId)), OK, (node, exchange) -> Json.job(node, exchange.uri()));
     }
 
     public ExportJob cancelExport(String subscriptionId, String exportId) {
         ApiRequest delete = new ApiRequest("DELETE", job(subscriptionId, exportId),
                 Map.of("Accept", "application/json"), null, true, false);
-        return call(delete, Set.of(200, 202), node -> Json.job(node, baseUri));
+        return call(delete, Set.of(200, 202), (node, exchange) -> Json.job(node, exchange.uri()));
     }
 
     public ExportJob awaitExport(String subscriptionId, String exportId, AwaitOptions options) {
@@ -310,7 +313,7 @@ public final class ExportApi {
     }
 
     public EventSummary summary(String subscriptionId) {
-        return call(ApiRequest.get(subscription(subscriptionId).resolve("summary")), OK, Json::summary);
+        return call(ApiRequest.get(subscription(subscriptionId).resolve("summary")), OK, (node, exchange) -> Json.summary(node));
     }
 
     public ExportJob startExport(StartExportRequest request) {
@@ -326,7 +329,7 @@ public final class ExportApi {
                     throw busy;
                 }
                 Duration left = Duration.between(now, deadline);
-                Duration wait = busy.retryAfter().orElse(pollEvery);
+                Duration wait = busy.retryAfter().filter(after -> after.compareTo(SLOT_POLL_MIN) > 0).orElse(pollEvery);
                 wait = wait.compareTo(left) < 0 ? wait : left;
                 LOG.info("another export is active for subscription {}; trying again in {} ms ({} ms left)",
                         subscriptionId, wait.toMillis(), left.toMillis());
@@ -348,7 +351,7 @@ public final class ExportApi {
         for (int attempt = 1; ; attempt++) {
             BulkExportException failure;
             try {
-                return call(post, STARTED, node -> Json.job(node, baseUri));
+                return call(post, STARTED, (node, exchange) -> Json.job(node, exchange.uri()));
             } catch (TransportException | ServerException e) {
                 if (!isOutcomeUnknown(e)) {
                     throw e;

@@ -16,7 +16,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,12 +123,11 @@ final class Json {
             return Map.of();
         }
         Map<String, URI> resolved = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = links.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> link = it.next();
+        for (Map.Entry<String, JsonNode> link : links.properties()) {
             String href = link.getValue().isObject() ? text(link.getValue(), "href") : null;
             if (href != null) {
                 try {
-                    resolved.put(link.getKey(), base.resolve(href));
+                    resolved.put(link.getKey(), resolve(base, href));
                 } catch (IllegalArgumentException e) {
                     throw new ShapeException("link \"" + link.getKey() + "\" has an invalid href: \""
                             + Redaction.excerpt(href, 128) + "\"");
@@ -137,6 +135,22 @@ final class Json {
             }
         }
         return resolved;
+    }
+
+    /**
+     * Resolves a reference per RFC 3986 §5.2; unlike {@link URI#resolve(String)}, a query-only
+     * reference ({@code ?page=2}) keeps the base's whole path.
+     */
+    static URI resolve(URI base, String href) {
+        if (href.startsWith("?")) {
+            String text = base.toString();
+            int cut = text.indexOf('?');
+            if (cut < 0) {
+                cut = text.indexOf('#');
+            }
+            return URI.create((cut < 0 ? text : text.substring(0, cut)) + href);
+        }
+        return base.resolve(href);
     }
 
     static ExportJob job(JsonNode node, URI base) throws ShapeException {

@@ -2,9 +2,14 @@ package dev.webhooksv3.bulkexport.internal;
 
 import java.net.URI;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Origin rules: where the bearer token may go and where plain HTTP is allowed. */
 public final class Origins {
+
+    /** An IPv4 literal in 127.0.0.0/8; a DNS name such as {@code 127.evil.example} is not one. */
+    private static final Pattern IPV4_LOOPBACK =
+            Pattern.compile("127\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)");
 
     private Origins() {
     }
@@ -29,7 +34,7 @@ public final class Origins {
             return false;
         }
         String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+        return h.equals("localhost") || IPV4_LOOPBACK.matcher(h).matches() || h.equals("[::1]") || h.equals("::1");
     }
 
     /**

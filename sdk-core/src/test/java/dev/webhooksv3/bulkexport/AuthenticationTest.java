@@ -1,0 +1,286 @@
+package dev.webhooksv3.bulkexport;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static dev.webhooksv3.bulkexport.TestClients.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
+import com.github.tomakehurst.wiremock.junit5.WireMockTest;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Client-credentials tokens: the token request, caching, refresh, replay after 401/403, concurrency. */
+@WireMockTest
+class AuthenticationTest {
+
+    private static final String CLIENT_ID = "cfg-client-7d2a";
+    private static final String CLIENT_SECRET = "s3cr3t-Client-Secret-9f81";
+    private static final String BASIC = Base64.getEncoder()
+            .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+    private static final String TOKEN_PATH = "/" + CUSTOMER + "/login/token";
+    private static final String FIRST = "access-first-4b1c0e77";
+    private static final String SECOND = "access-second-91d3aa02";
+    private static final String JOB = jobJson(EXPORT, "processing", "2026-11-27T11:59:00Z");
+    private static final String FORBIDDEN = "{\"status\":403,\"title\":\"Forbidden\",\"details\":\"token expired\"}";
+    private static final int THREADS = 16;
+
+    private final FakeTime time = new FakeTime();
+
+    private static String tokenJson(String value, long expiresIn) {
+        return "{\"access_token\":\"" + value + "\",\"expires_in\":" + expiresIn
+                + ",\"token_type\":\"Bearer\",\"scope\":\"*:webhooks/**\"}";
+    }
+
+    /** The token endpoint issues FIRST once, then SECOND for every later request. */
+    private static void tokensFirstThenSecond(long expiresIn) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).inScenario("tokens").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(tokenJson(FIRST, expiresIn))).willSetStateTo("first issued"));
+        stubFor(post(urlEqualTo(TOKEN_PATH)).inScenario("tokens").whenScenarioStateIs("first issued")
+                .willReturn(okJson(tokenJson(SECOND, expiresIn))));
+    }
+
+    private static void jobAnswersWith(String token, int status, String body) {
+        stubFor(get(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + token))
+                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body)));
+    }
+
+    private BulkExportClient credentialsClient(WireMockRuntimeInfo wm) {
+        return builder(wm, time).tokenProvider(TokenProvider.clientCredentials(CLIENT_ID, CLIENT_SECRET)).build();
+    }
+
+    private static int tokenRequests() {
+        return findAll(postRequestedFor(urlEqualTo(TOKEN_PATH))).size();
+    }
+
+    private static int jobRequests() {
+        return findAll(getRequestedFor(urlEqualTo(JOB_PATH))).size();
+    }
+
+    private static void assertNoSecret(String text) {
+        assertFalse(text.contains(CLIENT_SECRET), "client secret leaked: " + text);
+        assertFalse(text.contains(BASIC), "Basic credential leaked: " + text);
+    }
+
+    @Test
+    void requestsATokenWithBasicAuthAndTheFormThenSendsItAsBearer(WireMockRuntimeInfo wm) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(okJson(tokenJson(FIRST, 3600))));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+
+        ExportJob job = credentialsClient(wm).getExport(SUBSCRIPTION, EXPORT);
+
+        assertEquals(EXPORT, job.id());
+        verify(exactly(1), postRequestedFor(urlEqualTo(TOKEN_PATH))
+                .withHeader("Authorization", equalTo("Basic " + BASIC))
+                .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded"))
+                .withRequestBody(equalTo("grant_type=client_credentials&scope=*:webhooks/**")));
+        verify(exactly(1), getRequestedFor(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + FIRST)));
+    }
+
+    @Test
+    void cachesTheTokenAcrossCalls(WireMockRuntimeInfo wm) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(okJson(tokenJson(FIRST, 3600))));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+        BulkExportClient client = credentialsClient(wm);
+
+        for (int i = 0; i < 3; i++) {
+            client.getExport(SUBSCRIPTION, EXPORT);
+        }
+
+        assertEquals(1, tokenRequests());
+        verify(exactly(3), getRequestedFor(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + FIRST)));
+    }
+
+    @ParameterizedTest(name = "expires_in {0}, +{1} s -> {2} token request(s)")
+    @CsvSource({
+        "3600, 3590, 2",   // inside the 30 s margin
+        "3600, 3000, 1",
+        "60,   55,   2",   // margin is a tenth of the lifetime: 6 s
+        "60,   50,   1",
+    })
+    void refreshesTheTokenShortlyBeforeItExpires(long expiresIn, long advanceSeconds, int expectedTokenRequests,
+                                                 WireMockRuntimeInfo wm) {
+        tokensFirstThenSecond(expiresIn);
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+        BulkExportClient client = credentialsClient(wm);
+        client.getExport(SUBSCRIPTION, EXPORT);
+
+        time.advance(Duration.ofSeconds(advanceSeconds));
+        client.getExport(SUBSCRIPTION, EXPORT);
+
+        assertEquals(expectedTokenRequests, tokenRequests());
+        String expectedBearer = expectedTokenRequests == 2 ? SECOND : FIRST;
+        verify(getRequestedFor(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + expectedBearer)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {401, 403})
+    void dropsARejectedTokenFetchesANewOneAndReplaysOnce(int status, WireMockRuntimeInfo wm) {
+        tokensFirstThenSecond(3600);
+        jobAnswersWith(FIRST, status, FORBIDDEN);
+        jobAnswersWith(SECOND, 200, JOB);
+
+        ExportJob job = credentialsClient(wm).getExport(SUBSCRIPTION, EXPORT);
+
+        assertEquals(EXPORT, job.id());
+        assertEquals(2, tokenRequests());
+        assertEquals(2, jobRequests());
+        verify(exactly(1), getRequestedFor(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + SECOND)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {401, 403})
+    void aSecondRejectionIsAnAuthenticationErrorWithTheFirstAttached(int status, WireMockRuntimeInfo wm) {
+        tokensFirstThenSecond(3600);
+        jobAnswersWith(FIRST, status, FORBIDDEN);
+        jobAnswersWith(SECOND, status, FORBIDDEN);
+        BulkExportClient client = credentialsClient(wm);
+
+        AuthenticationException error = assertThrows(AuthenticationException.class,
+                () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertEquals(status, error.status());
+        assertEquals(1, error.getSuppressed().length);
+        assertEquals(status, assertInstanceOf(AuthenticationException.class, error.getSuppressed()[0]).status());
+        assertEquals(2, jobRequests(), "replayed exactly once");
+        assertEquals(2, tokenRequests());
+    }
+
+    @Test
+    void aStaticTokenRejectedTwiceIsAnAuthenticationErrorAfterTwoRequests(WireMockRuntimeInfo wm) {
+        jobAnswersWith(TOKEN, 403, FORBIDDEN);
+        BulkExportClient client = builder(wm, time).build();
+
+        AuthenticationException error = assertThrows(AuthenticationException.class,
+                () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertEquals(403, error.status());
+        assertEquals(2, jobRequests());
+    }
+
+    @Test
+    void aRejectedTokenRequestNamesTheEndpointButNeverTheSecret(WireMockRuntimeInfo wm) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withStatus(401)
+                .withHeader("WWW-Authenticate", "Basic realm=\"token\"")
+                .withBody("{\"status\":401,\"title\":\"Unauthorized\",\"details\":\"bad client credentials\"}")));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+        BulkExportClient client = credentialsClient(wm);
+
+        AuthenticationException error = assertThrows(AuthenticationException.class,
+                () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertEquals(401, error.status());
+        assertTrue(error.getMessage().contains("/login/token"), error.getMessage());
+        assertNoSecret(error.getMessage());
+        assertNoSecret(error.toString());
+        assertEquals(0, jobRequests(), "no API call without a token");
+    }
+
+    @Test
+    void aTokenAnswerWithoutAccessTokenIsAnApiErrorThatDoesNotShowTheBody(WireMockRuntimeInfo wm) {
+        String leaky = "LeakyOpaqueValue0123456789abcdef";
+        String body = "{\"accessToken\":\"" + leaky + "\",\"expires_in\":3600}";
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(okJson(body)));
+        BulkExportClient client = credentialsClient(wm);
+
+        ApiException error = assertThrows(ApiException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertEquals(200, error.status());
+        assertFalse(error.getMessage().contains(leaky), "body shown in message: " + error.getMessage());
+        assertFalse(error.toString().contains(leaky), error.toString());
+        assertFalse(error.bodyExcerpt().contains(leaky), error.bodyExcerpt());
+        assertEquals(0, jobRequests());
+    }
+
+    @Test
+    void aTokenAnswerThatIsNotJsonIsAnApiErrorThatDoesNotShowTheBody(WireMockRuntimeInfo wm) {
+        // Some token endpoints answer the bare token as text: the whole body is the secret.
+        String body = "LeakyOpaqueValue0123456789abcdef";
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/plain").withBody(body)));
+        BulkExportClient client = credentialsClient(wm);
+
+        ApiException error = assertThrows(ApiException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertEquals(200, error.status());
+        assertFalse(error.getMessage().contains(body), "body shown in message: " + error.getMessage());
+        assertFalse(error.toString().contains(body), error.toString());
+        assertFalse(error.bodyExcerpt().contains(body), error.bodyExcerpt());
+        assertEquals(0, jobRequests());
+    }
+
+    @Test
+    @Timeout(10)
+    void concurrentCallsAfterExpiryFetchExactlyOneNewToken(WireMockRuntimeInfo wm) throws Exception {
+        tokensFirstThenSecond(3600);
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+        BulkExportClient client = credentialsClient(wm);
+        client.getExport(SUBSCRIPTION, EXPORT);
+        time.advance(Duration.ofSeconds(3601));
+
+        List<ExportJob> jobs = getExportFromManyThreadsAtOnce(client);
+
+        assertEquals(THREADS, jobs.size());
+        jobs.forEach(job -> assertEquals(EXPORT, job.id()));
+        assertEquals(2, tokenRequests(), "the first token, then exactly one refresh");
+        verify(exactly(THREADS), getRequestedFor(urlEqualTo(JOB_PATH))
+                .withHeader("Authorization", equalTo("Bearer " + SECOND)));
+    }
+
+    @Test
+    @Timeout(10)
+    void concurrentRejectionsOfOneTokenRefreshItExactlyOnce(WireMockRuntimeInfo wm) throws Exception {
+        tokensFirstThenSecond(3600);
+        stubFor(get(urlEqualTo(COLLECTION)).willReturn(okJson("{\"total\":0}")));
+        jobAnswersWith(FIRST, 403, FORBIDDEN);
+        jobAnswersWith(SECOND, 200, JOB);
+        BulkExportClient client = credentialsClient(wm);
+        client.listExports(SUBSCRIPTION); // caches FIRST, which the service then revokes
+
+        List<ExportJob> jobs = getExportFromManyThreadsAtOnce(client);
+
+        assertEquals(THREADS, jobs.size());
+        jobs.forEach(job -> assertEquals(EXPORT, job.id()));
+        assertEquals(2, tokenRequests(), "the first token, then exactly one refresh");
+        verify(exactly(THREADS), getRequestedFor(urlEqualTo(JOB_PATH))
+                .withHeader("Authorization", equalTo("Bearer " + SECOND)));
+    }
+
+    private static List<ExportJob> getExportFromManyThreadsAtOnce(BulkExportClient client) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            CountDownLatch ready = new CountDownLatch(THREADS);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<ExportJob>> futures = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return client.getExport(SUBSCRIPTION, EXPORT);
+                }));
+            }
+            assertTrue(ready.await(5, TimeUnit.SECONDS), "threads did not start");
+            go.countDown();
+            List<ExportJob> jobs = new ArrayList<>();
+            for (Future<ExportJob> future : futures) {
+                jobs.add(future.get(8, TimeUnit.SECONDS));
+            }
+            return jobs;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

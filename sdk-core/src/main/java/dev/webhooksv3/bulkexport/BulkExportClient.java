@@ -4,6 +4,7 @@ import dev.webhooksv3.bulkexport.internal.ExportApi;
 import dev.webhooksv3.bulkexport.internal.Ids;
 import dev.webhooksv3.bulkexport.internal.Origins;
 import dev.webhooksv3.bulkexport.internal.Sleeper;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -115,6 +116,97 @@ public final class BulkExportClient {
      */
     public ExportJob cancelExport(String subscriptionId, String exportId) {
         return api.cancelExport(subscriptionId, exportId);
+    }
+
+    /**
+     * Polls an export job until it ends, per {@code options}: an initial delay, then intervals
+     * growing from the minimum to the maximum (a {@code Retry-After} on a status response sets
+     * the next one), each observed job handed to the progress listener.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param exportId the export job
+     * @param options the delays, deadline and listener
+     * @return the job, {@code completed} (or any terminal state when
+     *     {@link AwaitOptions#acceptingAnyTerminalState()} was asked for)
+     * @throws ExportWaitTimeoutException if the deadline passes first; the job keeps running
+     * @throws ExportFailedException if the job ends {@code failed}, {@code canceled} or in a state
+     *     this SDK does not know, unless any terminal state was accepted
+     * @throws BulkExportException if the thread is interrupted (its interrupt flag stays set), or
+     *     for any failure of a poll
+     */
+    public ExportJob awaitExport(String subscriptionId, String exportId, AwaitOptions options) {
+        Objects.requireNonNull(options, "options");
+        return api.awaitExport(subscriptionId, exportId, options);
+    }
+
+    /**
+     * Downloads a completed export's file to {@link DownloadRequest#target()}.
+     *
+     * <p>The bytes go to {@code target + ".part"} in the same directory, which is flushed to disk
+     * and atomically renamed to the target only when complete: a crash never leaves a partial file
+     * under the final name. A broken connection or a body cut short is continued with
+     * {@code Range} (and {@code If-Range}), and the final length is checked against what the
+     * service announced; a {@code .part} file left by an earlier process is continued when
+     * {@link DownloadRequest#resumePartial()} is set. Redirects (to pre-signed storage URLs) are
+     * followed without the bearer token; {@code gzip} content encoding is decoded.
+     *
+     * @param request the export, target and options
+     * @return the path, size, SHA-256 of the content, requests and resumes
+     * @throws ConflictException if the job is still processing
+     * @throws NotFoundException if the job or its file does not exist (or has expired)
+     * @throws TransportException if the download broke and could not be resumed, or the file
+     *     cannot be written (the {@code .part} file is kept for a later resume)
+     * @throws BulkExportException for any other failure
+     */
+    public DownloadResult downloadExport(DownloadRequest request) {
+        Objects.requireNonNull(request, "request");
+        return api.downloadExport(request);
+    }
+
+    /**
+     * Opens a completed export's file as a stream, for callers who store or forward it
+     * themselves. Broken connections are resumed with {@code Range}; {@code gzip} is decoded.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param exportId the export job
+     * @return the file's bytes; the caller must close it, which releases the connection
+     * @throws ConflictException if the job is still processing
+     * @throws NotFoundException if the job or its file does not exist
+     * @throws BulkExportException for any other failure; reads may also throw it when the
+     *     download cannot be resumed
+     */
+    public InputStream openExport(String subscriptionId, String exportId) {
+        return api.openExport(subscriptionId, exportId);
+    }
+
+    /**
+     * Streams a completed export's events straight from the API, downloading and parsing in one
+     * pass in constant memory, with default {@link EventStreamOptions}. A broken connection is
+     * resumed at the exact byte where it broke, so no line is lost or repeated.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param exportId the export job
+     * @return the events; the caller must close the stream, which releases the connection
+     * @throws ConflictException if the job is still processing
+     * @throws NotFoundException if the job or its file does not exist
+     * @throws BulkExportException for any other failure
+     */
+    public EventStream streamEvents(String subscriptionId, String exportId) {
+        return streamEvents(subscriptionId, exportId, EventStreamOptions.defaults());
+    }
+
+    /**
+     * Streams a completed export's events straight from the API; see
+     * {@link #streamEvents(String, String)}.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param exportId the export job
+     * @param options the malformed-line policy and line limit
+     * @return the events; the caller must close the stream
+     */
+    public EventStream streamEvents(String subscriptionId, String exportId, EventStreamOptions options) {
+        Objects.requireNonNull(options, "options");
+        return EventStream.of(api.openExport(subscriptionId, exportId), options);
     }
 
     /**

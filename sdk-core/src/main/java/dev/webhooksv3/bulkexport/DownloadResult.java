@@ -8,7 +8,7 @@ import java.time.Duration;
  *
  * @param path where the file is
  * @param bytes the file's size
- * @param attempts how many HTTP requests the download took (1 when nothing broke)
+ * @param attempts how many times the file was requested (1 when nothing broke; redirects not counted)
  * @param resumes how many times it continued after a broken connection
  * @param elapsed how long it took
  * @param sha256 the SHA-256 of the file's content, lower-case hex

@@ -43,7 +43,8 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
     private final LineFramer lines;
     private final EventStreamOptions options;
     private FailedEvent next;
-    private StreamPosition position;
+    private long positionLine;
+    private long positionOffset;
     private long malformedLines;
     private boolean iterated;
     private boolean finished;
@@ -52,7 +53,8 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
     private EventStream(InputStream in, StreamPosition from, EventStreamOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.lines = new LineFramer(in, options.maxLineBytes(), from.line(), from.byteOffset());
-        this.position = from;
+        this.positionLine = from.line();
+        this.positionOffset = from.byteOffset();
     }
 
     /**
@@ -159,7 +161,8 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
                 }
                 FailedEvent event = EventStream.this.next;
                 EventStream.this.next = null;
-                position = new StreamPosition(event.lineNumber(), lines.endOffset());
+                positionLine = event.lineNumber();
+                positionOffset = lines.endOffset();
                 return event;
             }
         };
@@ -182,7 +185,7 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
      * @return the position
      */
     public StreamPosition position() {
-        return position;
+        return new StreamPosition(positionLine, positionOffset);
     }
 
     /**
@@ -210,7 +213,7 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
                                 buf, lines.lineStart(), lines.lineLength(), lines.lineNumber(), lines.lineOffset(), null);
                     }
                     next = EventParser.parse(buf, lines.lineStart(), lines.lineLength(), lines.lineNumber(),
-                            lines.lineOffset());
+                            lines.lineOffset(), lines.lineNonAscii());
                     return true;
                 } catch (MalformedEventException bad) {
                     malformedLines++;

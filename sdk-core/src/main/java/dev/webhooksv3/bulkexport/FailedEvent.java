@@ -40,11 +40,12 @@ public final class FailedEvent {
     private final String state;
     private final int attempts;
     private final String endpoint;
-    private final String payload;
+    private final int payloadStart;
+    private final int payloadEnd;
     private volatile Map<String, Object> claims;
 
     FailedEvent(byte[] raw, long lineNumber, long byteOffset, String id, String createdAt, String updatedAt,
-                String state, int attempts, String endpoint, String payload) {
+                String state, int attempts, String endpoint, int payloadStart, int payloadEnd) {
         this.raw = raw;
         this.lineNumber = lineNumber;
         this.byteOffset = byteOffset;
@@ -54,7 +55,13 @@ public final class FailedEvent {
         this.state = state;
         this.attempts = attempts;
         this.endpoint = endpoint;
-        this.payload = payload;
+        this.payloadStart = payloadStart;
+        this.payloadEnd = payloadEnd;
+    }
+
+    /** The JWS from {@code request.payload}, decoded from the raw line on demand; null when absent. */
+    private String payload() {
+        return payloadStart < 0 ? null : EventParser.decodeString(raw, payloadStart, payloadEnd);
     }
 
     /**
@@ -204,6 +211,7 @@ public final class FailedEvent {
 
     private Map<String, Object> decodeClaims() {
         try {
+            String payload = payload();
             if (payload == null) {
                 return MAPPER.readValue(raw, MAP);
             }
@@ -224,7 +232,7 @@ public final class FailedEvent {
      * @return the JWS, or empty for shape (b) lines
      */
     public Optional<String> jws() {
-        return Optional.ofNullable(payload);
+        return Optional.ofNullable(payload());
     }
 
     /**

@@ -107,11 +107,6 @@ public final class ExportApi {
         T map(JsonNode node, Exchange exchange) throws Json.ShapeException;
     }
 
-    /** Like {@link Mapper}, with the response's headers at hand. */
-    @FunctionalInterface
-    private interface ExchangeMapper<T> {
-        T map(JsonNode node, Exchange exchange) throws Json.ShapeException;
-    }
 
     private URI subscription(String subscriptionId) {
         return customerRoot.resolve("webhooks/subscriptions/" + Ids.require("subscriptionId", subscriptionId) + "/");
@@ -177,7 +172,7 @@ public final class ExportApi {
             Duration[] retryAfter = new Duration[1];
             ExportJob job = call(ApiRequest.get(uri), OK, (node, exchange) -> {
                 retryAfter[0] = Errors.retryAfter(exchange, clock).orElse(null);
-                return Json.job(node, baseUri);
+                return Json.job(node, exchange.uri());
             });
             options.progressListener().accept(job);
             if (job.state().isTerminal()) {
@@ -209,85 +204,85 @@ public final class ExportApi {
      * @return the file's bytes
      */
     public InputStream openExport(String subscriptionId, String exportId) {
-        ResumingInputStream raw = download(subscriptionId, exportId, 0);
-        return decoded(raw);
+        return download(subscriptionId, exportId, 0, null);
     }
 
-    private ResumingInputStream download(String subscriptionId, String exportId, long from) {
+    private ResumingInputStream download(String subscriptionId, String exportId, long from, String validator) {
         URI uri = URI.create(job(subscriptionId, exportId) + "/download");
         ApiRequest get = new ApiRequest("GET", uri, Map.of(
                 "Accept", "application/x-ndjson, application/json;q=0.9, */*;q=0.5",
-                // A partial file holds decoded bytes: a range over them is only meaningful unencoded.
-                "Accept-Encoding", from == 0 ? "gzip" : "identity"), null, true, true);
-        return new ResumingInputStream(transport, get, from, policy, sleeper, clock);
-    }
-
-    private static InputStream decoded(ResumingInputStream raw) {
-        String encoding = raw.contentEncoding().toLowerCase(java.util.Locale.ROOT);
-        try {
-            switch (encoding) {
-                case "identity":
-                    return raw;
-                case "gzip":
-                case "x-gzip":
-                    return new BoundedGzipInputStream(raw);
-                default:
-                    raw.close();
-                    throw new BulkExportException("export download answered with Content-Encoding \"" + encoding
-                            + "\", which this SDK cannot decode", null);
-            }
-        } catch (IOException e) {
-            raw.close();
-            throw new TransportException("export download is not valid gzip: " + e.getMessage(), e);
-        }
+                "Accept-Encoding", "gzip"), null, true, true);
+        return new ResumingInputStream(transport, get, from, validator, policy, sleeper, clock);
     }
 
     public DownloadResult downloadExport(DownloadRequest request) {
         Path target = request.target().toAbsolutePath();
         Path part = target.resolveSibling(target.getFileName() + ".part");
+        Path partValidator = target.resolveSibling(target.getFileName() + ".part.validator");
         long started = System.nanoTime();
         try {
             Files.createDirectories(target.getParent());
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            long existing = 0;
-            if (request.resumePartial() && Files.isRegularFile(part)) {
-                existing = hash(part, sha256);
-            } else {
+            if (!request.resumePartial()) {
                 Files.deleteIfExists(part);
             }
-            ResumingInputStream raw = download(request.subscriptionId(), request.exportId(), existing);
-            long bytes = existing;
-            try (InputStream in = decoded(raw);
-                 FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                         StandardOpenOption.APPEND)) {
-                boolean identity = raw.contentEncoding().equalsIgnoreCase("identity");
-                OptionalLong total = identity && raw.total() >= 0 ? OptionalLong.of(raw.total()) : OptionalLong.empty();
-                byte[] buffer = new byte[COPY_BUFFER];
-                long reportedAt = System.nanoTime();
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    sha256.update(buffer, 0, n);
-                    ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                    while (chunk.hasRemaining()) {
-                        out.write(chunk);
-                    }
-                    bytes += n;
-                    long now = System.nanoTime();
-                    if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
-                        reportedAt = now;
-                        request.progressListener().accept(progress(bytes - existing, bytes, total, started, raw.resumes()));
-                    }
-                }
-                out.force(true);
-                request.progressListener().accept(progress(bytes - existing, bytes, total, started, raw.resumes()));
+            DownloadResult result;
+            try {
+                result = downloadTo(request, target, part, partValidator, started);
+            } catch (ResumingInputStream.ContentChangedException changed) {
+                LOG.warn("export {} changed on the server during its download ({}); downloading it again from the start",
+                        request.exportId(), changed.getMessage());
+                Files.deleteIfExists(part);
+                Files.deleteIfExists(partValidator);
+                result = downloadTo(request, target, part, partValidator, started);
             }
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return new DownloadResult(target, bytes, raw.requests(), raw.resumes(),
-                    Duration.ofNanos(System.nanoTime() - started), HexFormat.of().formatHex(sha256.digest()));
+            Files.deleteIfExists(partValidator);
+            return result;
         } catch (IOException e) {
             throw new TransportException("download of export " + request.exportId() + " to " + target + " failed: "
                     + e.getMessage() + " (the partial file " + part + " is kept for resuming)", e);
+        }
+    }
+
+    /** Downloads into {@code part} (continuing it if present), then moves it to {@code target}. */
+    private DownloadResult downloadTo(DownloadRequest request, Path target, Path part, Path partValidator,
+                                      long started) throws IOException {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+        long existing = Files.isRegularFile(part) ? hash(part, sha256) : 0;
+        String knownValidator = existing > 0 && Files.isRegularFile(partValidator)
+                ? Files.readString(partValidator).strip() : null;
+        long bytes = existing;
+        try (ResumingInputStream in = download(request.subscriptionId(), request.exportId(), existing, knownValidator);
+             FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.APPEND)) {
+            if (in.validator() != null && !in.validator().equals(knownValidator)) {
+                Files.writeString(partValidator, in.validator());
+            }
+            OptionalLong total = in.total() >= 0 ? OptionalLong.of(in.total()) : OptionalLong.empty();
+            byte[] buffer = new byte[COPY_BUFFER];
+            long reportedAt = System.nanoTime();
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                sha256.update(buffer, 0, n);
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+                bytes += n;
+                long now = System.nanoTime();
+                if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
+                    reportedAt = now;
+                    request.progressListener().accept(progress(bytes - existing, bytes, total, started, in.resumes()));
+                }
+            }
+            out.force(true);
+            request.progressListener().accept(progress(bytes - existing, bytes, total, started, in.resumes()));
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new DownloadResult(target, bytes, in.requests(), in.resumes(),
+                    Duration.ofNanos(System.nanoTime() - started), HexFormat.of().formatHex(sha256.digest()));
         }
     }
 
@@ -410,10 +405,6 @@ public final class ExportApi {
     }
 
     private <T> T call(ApiRequest request, Set<Integer> accepted, Mapper<T> mapper) {
-        return call(request, accepted, (node, exchange) -> mapper.map(node));
-    }
-
-    private <T> T call(ApiRequest request, Set<Integer> accepted, ExchangeMapper<T> mapper) {
         try (Exchange exchange = transport.exchange(request)) {
             if (!accepted.contains(exchange.status())) {
                 throw Errors.toException(exchange, clock);

@@ -3,6 +3,9 @@ package dev.webhooksv3.bulkexport.internal;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -19,6 +22,10 @@ import java.util.Arrays;
  */
 public final class LineFramer implements Closeable {
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
     private static final int INITIAL_BUFFER = 64 * 1024;
     private static final int EXCERPT_BYTES = 160;
 
@@ -39,6 +46,8 @@ public final class LineFramer implements Closeable {
     private long lineOffset;
     private long endOffset;
     private boolean tooLong;
+    private long scanBits;
+    private boolean lineNonAscii;
 
     /**
      * Frames a stream.
@@ -76,7 +85,8 @@ public final class LineFramer implements Closeable {
             if (eof) {
                 return pos < limit && frame(pos, limit, limit);
             }
-            if (limit - pos > maxLineBytes) {
+            // One byte of slack: a line of exactly the maximum may be followed by a '\r' whose '\n' is not read yet.
+            if (limit - pos > maxLineBytes + 1) {
                 skipLongLine();
                 return true;
             }
@@ -105,10 +115,13 @@ public final class LineFramer implements Closeable {
                 return true;
             }
         }
+        scanBits = 0;
         return false;
     }
 
     private void setLine(byte[] bytes, int start, int length, long offset, boolean overLimit) {
+        lineNonAscii = (scanBits & HIGH_BITS) != 0;
+        scanBits = 0;
         lineBuf = bytes;
         lineStart = start;
         lineLength = length;
@@ -179,14 +192,33 @@ public final class LineFramer implements Closeable {
         pos = 0;
     }
 
+    /**
+     * Finds the next '\n' eight bytes at a time, noting on the way whether the line so far has a
+     * non-ASCII byte: one pass over the bytes frames the line and tells the parser whether it needs
+     * the full UTF-8 check.
+     */
     private int indexOfNewline(int from, int to) {
         byte[] b = buf;
-        for (int i = from; i < to; i++) {
-            if (b[i] == '\n') {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = (long) LONGS.get(b, i);
+            if (hasZeroByte(word ^ NEWLINES)) {
+                break;
+            }
+            scanBits |= word;
+        }
+        for (; i < to; i++) {
+            byte c = b[i];
+            if (c == '\n') {
                 return i;
             }
+            scanBits |= c;
         }
         return -1;
+    }
+
+    private static boolean hasZeroByte(long word) {
+        return ((word - ONES) & ~word & HIGH_BITS) != 0;
     }
 
     /** The buffer holding the current line. */
@@ -217,6 +249,11 @@ public final class LineFramer implements Closeable {
     /** The offset just after the current line and its line break. */
     public long endOffset() {
         return endOffset;
+    }
+
+    /** Whether the current line may hold bytes outside ASCII (and so needs the UTF-8 check). */
+    public boolean lineNonAscii() {
+        return lineNonAscii;
     }
 
     /** Whether the current line is longer than the maximum (only an excerpt is kept). */

@@ -8,24 +8,37 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The bytes of a download, continuing with {@code Range: bytes=N-} (and {@code If-Range} when the
- * server gave an ETag or Last-Modified) whenever the connection drops or the body ends short of
- * its announced length, so that the reader sees every byte exactly once.
+ * The decoded bytes of a download, continuing with {@code Range: bytes=N-} whenever the connection
+ * drops or the body ends short, so that the reader sees every byte exactly once.
  *
- * <p>A server that ignores the range (200 instead of 206) is read again from the start and the
- * bytes already delivered are skipped; if its validator changed, the file changed and the download
- * fails. Consecutive failures without progress are bounded by the retry policy's attempts. The
- * positions are those of the entity as sent (before any content decoding).
+ * <p>The first request accepts {@code gzip}; positions always count decoded bytes, and every
+ * resume asks for the unencoded representation ({@code Accept-Encoding: identity}), whose byte
+ * offsets are the decoded ones: a range over gzip bytes would only be right if the server
+ * compressed byte-for-byte identically again. {@code If-Range} carries the validator (ETag, else
+ * Last-Modified) of an unencoded response. A server that ignores the range (200 instead of 206)
+ * is read again from the start and the bytes already delivered are skipped, unless its validator
+ * changed: then the content changed, and {@link ContentChangedException} says to start over.
+ * Consecutive failures without progress are bounded by the retry policy's attempts.
  */
 final class ResumingInputStream extends InputStream {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/(\\d+)");
+
+    /** The file changed on the server since the bytes already received were sent. */
+    static final class ContentChangedException extends BulkExportException {
+        private static final long serialVersionUID = 1L;
+
+        ContentChangedException(String message) {
+            super(message, null);
+        }
+    }
 
     private final Transport transport;
     private final ApiRequest request;
@@ -36,20 +49,25 @@ final class ResumingInputStream extends InputStream {
     private long position;
     private long total = -1;
     private String validator;
-    private String contentEncoding;
     private int requests;
     private int resumes;
     private int failuresWithoutProgress;
     private boolean closed;
 
-    ResumingInputStream(Transport transport, ApiRequest request, long startAt, RetryPolicy policy, Sleeper sleeper,
-                        Clock clock) {
+    /**
+     * Opens the download at {@code startAt} (0, or the size of a partial file).
+     *
+     * @param knownValidator the validator the partial file was downloaded under, or null
+     */
+    ResumingInputStream(Transport transport, ApiRequest request, long startAt, String knownValidator,
+                        RetryPolicy policy, Sleeper sleeper, Clock clock) {
         this.transport = transport;
         this.request = request;
         this.policy = policy;
         this.sleeper = sleeper;
         this.clock = clock;
         this.position = startAt;
+        this.validator = knownValidator;
         try {
             openAt(startAt);
         } catch (IOException e) {
@@ -59,6 +77,9 @@ final class ResumingInputStream extends InputStream {
 
     private void openAt(long from) throws IOException {
         ApiRequest ranged = request;
+        if (from > 0 || requests > 0) {
+            ranged = ranged.withHeader("Accept-Encoding", "identity");
+        }
         if (from > 0) {
             ranged = ranged.withHeader("Range", "bytes=" + from + "-");
             if (validator != null) {
@@ -77,58 +98,69 @@ final class ResumingInputStream extends InputStream {
                 body = InputStream.nullInputStream();
                 return;
             }
-            throw new BulkExportException(request.describe() + " refused the range from byte " + from
-                    + " (416): the file is shorter than what was already received", null);
+            throw new ContentChangedException(request.describe() + " refused the range from byte " + from
+                    + " (416): the file is shorter than what was already received");
         }
         if (status != 200 && status != 206) {
             throw Errors.toException(exchange, clock);
         }
+        String encoding = exchange.headers().firstValue("Content-Encoding").orElse("identity")
+                .toLowerCase(Locale.ROOT);
         String newValidator = exchange.headers().firstValue("ETag")
                 .or(() -> exchange.headers().firstValue("Last-Modified")).orElse(null);
-        String encoding = exchange.headers().firstValue("Content-Encoding").orElse("identity");
-        if (contentEncoding == null) {
-            contentEncoding = encoding;
-        } else if (!contentEncoding.equalsIgnoreCase(encoding)) {
-            exchange.close();
-            throw new BulkExportException(request.describe() + " changed its Content-Encoding from " + contentEncoding
-                    + " to " + encoding + " while resuming at byte " + from, null);
-        }
         if (status == 206) {
             Matcher range = exchange.headers().firstValue("Content-Range").map(CONTENT_RANGE::matcher)
                     .filter(Matcher::matches).orElse(null);
-            if (range == null || Long.parseLong(range.group(1)) != from) {
+            if (range == null || Long.parseLong(range.group(1)) != from || !encoding.equals("identity")) {
                 exchange.close();
                 throw new BulkExportException(request.describe() + " answered 206 with Content-Range "
-                        + exchange.headers().firstValue("Content-Range").orElse("<none>") + " to a request for bytes "
-                        + from + "-", null);
+                        + exchange.headers().firstValue("Content-Range").orElse("<none>") + " and Content-Encoding "
+                        + encoding + " to a request for bytes " + from + "-", null);
             }
-            if (!range.group(3).equals("*")) {
-                total = Long.parseLong(range.group(3));
-            }
+            total = range.group(3).equals("*") ? -1 : Long.parseLong(range.group(3));
             body = exchange.body();
         } else {
             if (from > 0 && validator != null && newValidator != null && !validator.equals(newValidator)) {
                 exchange.close();
-                throw new BulkExportException(request.describe() + " changed while downloading (validator "
-                        + validator + " became " + newValidator + "): start the download again", null);
+                throw new ContentChangedException(request.describe() + " changed since byte " + from + " was received "
+                        + "(validator " + validator + " became " + newValidator + ")");
             }
-            total = exchange.headers().firstValueAsLong("Content-Length").orElse(-1);
-            body = exchange.body();
+            total = encoding.equals("identity") ? exchange.headers().firstValueAsLong("Content-Length").orElse(-1) : -1;
+            body = decoded(exchange, encoding);
             if (from > 0) {
                 body.skipNBytes(from);
             }
         }
-        if (validator == null) {
+        if (encoding.equals("identity") && newValidator != null) {
             validator = newValidator;
         }
     }
 
-    /** The response's Content-Encoding ("identity" when none). */
-    String contentEncoding() {
-        return contentEncoding;
+    private InputStream decoded(Exchange exchange, String encoding) throws IOException {
+        switch (encoding) {
+            case "identity":
+                return exchange.body();
+            case "gzip":
+            case "x-gzip":
+                try {
+                    return new BoundedGzipInputStream(exchange.body());
+                } catch (IOException notGzip) {
+                    exchange.close();
+                    throw notGzip;
+                }
+            default:
+                exchange.close();
+                throw new BulkExportException(request.describe() + " answered with Content-Encoding \"" + encoding
+                        + "\", which this SDK cannot decode", null);
+        }
     }
 
-    /** The entity's size when the server told it, else -1. */
+    /** The validator (ETag or Last-Modified) of the unencoded file, or null. */
+    String validator() {
+        return validator;
+    }
+
+    /** The file's size when the server told it (unencoded responses only), else -1. */
     long total() {
         return total;
     }
@@ -173,6 +205,8 @@ final class ResumingInputStream extends InputStream {
                             + total + " it announced", null);
                 }
                 failure = new EOFException("body ended at byte " + position + " of " + total);
+            } catch (BoundedGzipInputStream.BombException bomb) {
+                throw bomb;
             } catch (IOException e) {
                 failure = e;
             }
@@ -180,22 +214,33 @@ final class ResumingInputStream extends InputStream {
         }
     }
 
-    private void resume(IOException failure) throws IOException {
-        closeBody();
-        failuresWithoutProgress++;
-        if (failuresWithoutProgress >= policy.maxAttempts()) {
-            throw new TransportException(request.describe() + " broke at byte " + position + " and could not be resumed "
-                    + "after " + failuresWithoutProgress + " attempt(s) without progress: " + failure.getMessage(), failure);
-        }
-        try {
+    /** Reconnects at the current position, backing off; bounded by attempts without progress. */
+    private void resume(IOException failure) {
+        IOException last = failure;
+        while (true) {
+            closeBody();
+            failuresWithoutProgress++;
+            if (failuresWithoutProgress >= policy.maxAttempts()) {
+                throw new TransportException(request.describe() + " broke at byte " + position + " and could not be "
+                        + "resumed after " + failuresWithoutProgress + " attempt(s) without progress: "
+                        + last.getMessage(), last);
+            }
             Duration backoff = policy.initialBackoff().multipliedBy(1L << Math.min(failuresWithoutProgress - 1, 10));
-            sleeper.sleep(backoff.compareTo(policy.maxBackoff()) < 0 ? backoff : policy.maxBackoff());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BulkExportException(request.describe() + " was interrupted while resuming", e);
+            try {
+                sleeper.sleep(backoff.compareTo(policy.maxBackoff()) < 0 ? backoff : policy.maxBackoff());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BulkExportException(request.describe() + " was interrupted while resuming at byte "
+                        + position, e);
+            }
+            resumes++;
+            try {
+                openAt(position);
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
         }
-        resumes++;
-        openAt(position);
     }
 
     private void closeBody() {

@@ -1,0 +1,525 @@
+package dev.webhooksv3.bulkexport;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A loopback download server for faults WireMock cannot express exactly: it serves one byte array
+ * at {@link #DOWNLOAD_PATH}, honours {@code Range: bytes=N-} (206 with {@code Content-Range}) and
+ * {@code If-Range}, and on demand cuts the connection after an exact number of body bytes, ignores
+ * ranges, serves gzip, redirects to another instance, answers an error status, or holds the body
+ * until {@link #release()}. It records every request for assertions. Close it after each test.
+ *
+ * <p>It is a small HTTP/1.1 server on a plain {@link ServerSocket} rather than the JDK's
+ * {@code com.sun.net.httpserver}: the tests are patched into the SDK's named module, which does not
+ * read {@code jdk.httpserver}, and raw sockets end a body after exactly K bytes. One request per
+ * connection, each answered with {@code Connection: close}; a cut closes the socket after the
+ * K-th body byte (a FIN: exactly K bytes reach the client's socket, then a premature end).
+ *
+ * <p>Note: {@code java.net.http} may drop bytes it had received but not yet handed to the body
+ * stream when it learns the connection closed early ({@code HttpResponseInputStream} throws
+ * "closed" as soon as the failure is signalled), so a client resumes at some offset at most K, not
+ * necessarily at K. Tests therefore check the resume offset is in (0, K] and the content exact.
+ */
+final class RangeFileServer implements AutoCloseable {
+
+    static final String DOWNLOAD_PATH = TestClients.JOB_PATH + "/download";
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
+    private static final int CHUNK = 16 * 1024;
+
+    /**
+     * One request as received, with how it was answered.
+     *
+     * @param method the method
+     * @param path the path, without query
+     * @param range the {@code Range} header, or null
+     * @param ifRange the {@code If-Range} header, or null
+     * @param authorization the {@code Authorization} header, or null
+     * @param acceptEncoding the {@code Accept-Encoding} header, or null
+     * @param status the status answered
+     * @param contentEncoding the {@code Content-Encoding} answered, or null
+     */
+    record Request(String method, String path, String range, String ifRange, String authorization,
+                   String acceptEncoding, int status, String contentEncoding) {
+
+        /** The N of {@code Range: bytes=N-}, or -1 without a range. */
+        long rangeStart() {
+            if (range == null) {
+                return -1;
+            }
+            Matcher matcher = RANGE.matcher(range);
+            if (!matcher.matches()) {
+                throw new IllegalStateException("unexpected Range header: " + range);
+            }
+            return Long.parseLong(matcher.group(1));
+        }
+    }
+
+    /** Decides, per body response (counted from 0), after how many body bytes the connection drops. */
+    @FunctionalInterface
+    interface CutRule {
+        /**
+         * Returns the body bytes to send before dropping the connection, or -1 to send them all.
+         *
+         * @param response the index of this body response, from 0
+         * @param start the entity offset this response starts at
+         * @return the bytes to send, or -1
+         */
+        long cutAfter(int response, long start);
+    }
+
+    private final ServerSocket listener;
+    private final ExecutorService executor;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    private volatile byte[] content;
+    private volatile byte[] gzipped;
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger bodyResponses = new AtomicInteger();
+    private final AtomicInteger clientAborts = new AtomicInteger();
+    private final CountDownLatch clientAborted = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+    private volatile String etag;
+    private volatile boolean ignoreRange;
+    private volatile boolean gzip;
+    private volatile boolean shortBody;
+    private volatile CutRule cutRule = (response, start) -> -1;
+    private volatile String redirectTo;
+    private volatile int errorStatus;
+    private volatile String errorBody;
+    private volatile long holdAfter = -1;
+
+    RangeFileServer(byte[] content) throws IOException {
+        this.content = content.clone();
+        this.gzipped = gzip(content);
+        this.executor = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "range-file-server");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        executor.execute(this::acceptLoop);
+    }
+
+    // ---- fixtures ------------------------------------------------------------------------------
+
+    /**
+     * Generates NDJSON failed-event records {@code {"id":"evt-<i>",…}} of roughly
+     * {@code lineBytes} bytes each (lengths vary), with incompressible-ish padding.
+     */
+    static byte[] ndjson(int count, int lineBytes) {
+        Random random = new Random(20261127L + count);
+        StringBuilder out = new StringBuilder(count * (lineBytes + 20));
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (int i = 0; i < count; i++) {
+            String head = "{\"id\":\"evt-" + i + "\",\"createdAt\":\"2026-11-20T10:00:00.123Z\","
+                    + "\"updatedAt\":\"2026-11-21T10:00:00Z\",\"state\":\"failure\",\"attempts\":6,"
+                    + "\"request\":{\"endpoint\":\"https://listener.example.com/hook\"},\"pad\":\"";
+            int pad = Math.max(1, lineBytes - head.length() - 3 + random.nextInt(41) - 20);
+            out.append(head);
+            for (int k = 0; k < pad; k++) {
+                out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            out.append("\"}\n");
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The offset of the first byte of every line of {@code ndjson}. */
+    static long[] lineStarts(byte[] ndjson) {
+        int lines = 0;
+        for (byte b : ndjson) {
+            if (b == '\n') {
+                lines++;
+            }
+        }
+        long[] starts = new long[lines];
+        int line = 0;
+        long start = 0;
+        for (int i = 0; i < ndjson.length; i++) {
+            if (ndjson[i] == '\n') {
+                starts[line++] = start;
+                start = i + 1;
+            }
+        }
+        return starts;
+    }
+
+    static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(bytes.length / 2 + 64);
+        try (GZIPOutputStream out = new GZIPOutputStream(buffer)) {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buffer.toByteArray();
+    }
+
+    /** A rule cutting the i-th body response at the absolute entity offset {@code offsets[i]}. */
+    static CutRule cutsAt(long... offsets) {
+        long[] copy = offsets.clone();
+        return (response, start) -> response < copy.length ? copy[response] - start : -1;
+    }
+
+    // ---- switches ------------------------------------------------------------------------------
+
+    RangeFileServer etag(String value) {
+        this.etag = value;
+        return this;
+    }
+
+    /** Replaces the file served from now on (the export was regenerated), with a new ETag. */
+    RangeFileServer replaceContent(byte[] bytes, String newEtag) {
+        this.gzipped = gzip(bytes);
+        this.content = bytes.clone();
+        this.etag = newEtag;
+        return this;
+    }
+
+    RangeFileServer ignoreRange(boolean ignore) {
+        this.ignoreRange = ignore;
+        return this;
+    }
+
+    /** Serves the gzip of the bytes with {@code Content-Encoding: gzip} to clients that accept it. */
+    RangeFileServer gzip(boolean on) {
+        this.gzip = on;
+        return this;
+    }
+
+    RangeFileServer cutRule(CutRule rule) {
+        this.cutRule = rule;
+        return this;
+    }
+
+    /** The first {@code times} body responses send {@code bytes} body bytes, then drop the connection. */
+    RangeFileServer cutAfter(long bytes, int times) {
+        return cutRule((response, start) -> response < times ? bytes : -1);
+    }
+
+    /**
+     * The first body response announces the full length, sends only {@code bytes}, then half-closes
+     * the connection (end of stream for the client) and waits for the client to drop it.
+     */
+    RangeFileServer shortBodyOnce(long bytes) {
+        this.shortBody = true;
+        return cutAfter(bytes, 1);
+    }
+
+    /** Answers every download with a 302 to {@code location}. */
+    RangeFileServer redirectTo(String location) {
+        this.redirectTo = location;
+        return this;
+    }
+
+    /** Answers every download with {@code status} and a JSON error body. */
+    RangeFileServer fail(int status, String title, String details) {
+        this.errorBody = "{\"status\":" + status + ",\"title\":\"" + title + "\",\"details\":\"" + details + "\"}";
+        this.errorStatus = status;
+        return this;
+    }
+
+    /** The first body response stops after {@code bytes} body bytes until {@link #release()} (10 s at most). */
+    RangeFileServer holdAfter(long bytes) {
+        this.holdAfter = bytes;
+        return this;
+    }
+
+    void release() {
+        released.countDown();
+    }
+
+    // ---- observations --------------------------------------------------------------------------
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    String downloadUrl() {
+        return baseUri() + DOWNLOAD_PATH;
+    }
+
+    byte[] gzipped() {
+        return gzipped.clone();
+    }
+
+    List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** How many times writing a body failed because the client had gone. */
+    int clientAborts() {
+        return clientAborts.get();
+    }
+
+    /** Waits until writing a body failed because the client had gone. */
+    boolean awaitClientAbort(Duration timeout) throws InterruptedException {
+        return clientAborted.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A client builder aimed at this server, with the static test token and fake time. */
+    BulkExportClient.Builder clientBuilder(FakeTime time) {
+        return BulkExportClient.builder()
+                .baseUri(baseUri())
+                .customerId(TestClients.CUSTOMER)
+                .tokenProvider(TokenProvider.of(TestClients.TOKEN))
+                .retryPolicy(TestClients.fastRetries())
+                .requestTimeout(Duration.ofSeconds(5))
+                .clock(time)
+                .sleeper(time);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        released.countDown();
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // Closing anyway.
+        }
+        sockets.forEach(RangeFileServer::closeQuietly);
+        executor.shutdownNow();
+    }
+
+    // ---- serving -------------------------------------------------------------------------------
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException stopped) {
+                return;
+            }
+            sockets.add(socket);
+            try {
+                executor.execute(() -> serve(socket));
+            } catch (RuntimeException rejected) {
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    /** Serves one request per connection and closes it ({@code Connection: close}). */
+    private void serve(Socket socket) {
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            if (head == null) {
+                return;
+            }
+            handle(socket, head);
+        } catch (IOException ignored) {
+            // The connection is gone; whatever the test expects is recorded already.
+        } finally {
+            closeQuietly(socket);
+            sockets.remove(socket);
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (head.size() > 64 * 1024) {
+                throw new IOException("request head too long");
+            }
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private void handle(Socket socket, String head) throws IOException {
+        String[] lines = head.split("\r\n");
+        String[] requestLine = lines[0].split(" ");
+        String method = requestLine[0];
+        String path = URI.create(requestLine[1]).getPath();
+        Map<String, String> in = new HashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                in.putIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).strip());
+            }
+        }
+        String range = in.get("range");
+        String ifRange = in.get("if-range");
+        String authorization = in.get("authorization");
+        String acceptEncoding = in.get("accept-encoding");
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), CHUNK);
+
+        if (!method.equals("GET") || !path.equals(DOWNLOAD_PATH)) {
+            record(method, path, range, ifRange, authorization, acceptEncoding, 404, null);
+            sendJson(out, 404, "{\"status\":404,\"title\":\"Not Found\",\"details\":\"no such path\"}");
+            return;
+        }
+        if (errorStatus != 0) {
+            record(method, path, range, ifRange, authorization, acceptEncoding, errorStatus, null);
+            sendJson(out, errorStatus, errorBody);
+            return;
+        }
+        if (redirectTo != null) {
+            record(method, path, range, ifRange, authorization, acceptEncoding, 302, null);
+            writeHead(out, 302, Map.of("Location", redirectTo), 0);
+            out.flush();
+            return;
+        }
+
+        boolean encode = gzip && acceptEncoding != null && acceptEncoding.toLowerCase(Locale.ROOT).contains("gzip");
+        byte[] entity = encode ? this.gzipped : this.content;
+        String tag = etag;
+        long start = 0;
+        int status = 200;
+        Map<String, String> headers = new LinkedHashMap<>();
+        Matcher ranged = range == null ? null : RANGE.matcher(range);
+        if (ranged != null && ranged.matches() && !ignoreRange && (ifRange == null || ifRange.equals(tag))) {
+            start = Long.parseLong(ranged.group(1));
+            if (start >= entity.length) {
+                record(method, path, range, ifRange, authorization, acceptEncoding, 416, null);
+                writeHead(out, 416, Map.of("Content-Range", "bytes */" + entity.length), 0);
+                out.flush();
+                return;
+            }
+            status = 206;
+            headers.put("Content-Range", "bytes " + start + "-" + (entity.length - 1) + "/" + entity.length);
+        }
+        headers.put("Content-Type", "application/x-ndjson");
+        headers.put("Accept-Ranges", "bytes");
+        if (tag != null) {
+            headers.put("ETag", tag);
+        }
+        if (encode) {
+            headers.put("Content-Encoding", "gzip");
+        }
+        record(method, path, range, ifRange, authorization, acceptEncoding, status, encode ? "gzip" : null);
+
+        long length = entity.length - start;
+        int index = bodyResponses.getAndIncrement();
+        long cut = cutRule.cutAfter(index, start);
+        boolean cutting = cut >= 0 && cut < length;
+        long limit = cutting ? cut : length;
+        long hold = index == 0 ? holdAfter : -1;
+        try {
+            writeHead(out, status, headers, length);
+            long written = 0;
+            while (written < limit) {
+                if (hold >= 0 && written >= hold) {
+                    out.flush();
+                    awaitRelease();
+                    hold = -1;
+                }
+                long upTo = hold >= 0 ? Math.min(limit, hold) : limit;
+                int n = (int) Math.min(CHUNK, upTo - written);
+                out.write(entity, (int) (start + written), n);
+                written += n;
+            }
+            out.flush();
+        } catch (IOException clientGone) {
+            clientAborts.incrementAndGet();
+            clientAborted.countDown();
+            throw clientGone;
+        }
+        if (cutting && shortBody) {
+            // End the body early with a half-close, and keep the connection until the client drops it.
+            socket.shutdownOutput();
+            try {
+                socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+            } catch (IOException ignored) {
+                // The client reset the connection: equally fine.
+            }
+        }
+        // Otherwise serve() closes the socket: the body stops after exactly `limit` bytes.
+    }
+
+    private static void writeHead(OutputStream out, int status, Map<String, String> headers, long length)
+            throws IOException {
+        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason(status))
+                .append("\r\n");
+        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append("Content-Length: ").append(length).append("\r\n");
+        head.append("Connection: close\r\n\r\n");
+        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 206 -> "Partial Content";
+            case 302 -> "Found";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 416 -> "Range Not Satisfiable";
+            default -> "Status";
+        };
+    }
+
+    private void awaitRelease() throws IOException {
+        try {
+            released.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while holding the body");
+        }
+    }
+
+    private void record(String method, String path, String range, String ifRange, String authorization,
+                        String acceptEncoding, int status, String contentEncoding) {
+        requests.add(new Request(method, path, range, ifRange, authorization, acceptEncoding, status, contentEncoding));
+    }
+
+    private static void sendJson(OutputStream out, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        writeHead(out, status, Map.of("Content-Type", "application/json"), bytes.length);
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing anyway.
+        }
+    }
+}

@@ -451,17 +451,13 @@ class EventStreamTest {
         return cases;
     }
 
-    /** {@code shared/testdata/json-conformance} beside the working directory or one of its parents. */
+    /** The vendored corpus (a copy of {@code shared/testdata/json-conformance}), relative to the module. */
     private static Path conformanceDirectory() {
-        Path start = Path.of("").toAbsolutePath();
-        for (Path d = start; d != null; d = d.getParent()) {
-            Path candidate = d.resolve("shared").resolve("testdata").resolve("json-conformance");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
+        Path corpus = Path.of("src", "test", "resources", "json-conformance");
+        if (!Files.isDirectory(corpus)) {
+            fail("JSON conformance corpus not found at " + corpus.toAbsolutePath());
         }
-        return fail("JSON conformance corpus not found: no shared/testdata/json-conformance in " + start
-                + " or any of its parents (CI must lay shared/ beside the repository clone)");
+        return corpus;
     }
 
     private static boolean isBlank(byte[] bytes) {

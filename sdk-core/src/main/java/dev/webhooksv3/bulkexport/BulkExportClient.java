@@ -210,6 +210,32 @@ public final class BulkExportClient {
     }
 
     /**
+     * Recovers every failed event of a subscription in one call: reads the summary (and stops if
+     * nothing is exportable, unless forced), starts an export (waiting for a free slot), awaits
+     * it, downloads the file to the working directory (resumably) and hands each event to
+     * {@code handler}, in file order, on the calling thread. Malformed lines are reported to
+     * {@link RecoveryRequest#malformedLineHandler()}, counted and skipped.
+     *
+     * <p>Progress is checkpointed in the working directory after every event (fsynced at
+     * {@link RecoveryRequest#fsyncInterval()}). Run it again after a crash, at any point, with the
+     * same working directory: it continues with the same job and file and never hands an
+     * acknowledged event to the handler again; only the event in flight at the crash may come
+     * twice (see {@link EventHandler}). Once a recovery is complete, running it again does nothing;
+     * use a new working directory for a later recovery.
+     *
+     * @param request the subscription, working directory and options
+     * @param handler receives each event
+     * @return what was recovered
+     * @throws BulkExportException if a step fails or the handler throws (the cause); the progress
+     *     made is kept for the next run
+     */
+    public RecoveryResult recoverFailedEvents(RecoveryRequest request, EventHandler handler) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(handler, "handler");
+        return api.recoverFailedEvents(request, handler);
+    }
+
+    /**
      * Returns the subscription's event counts; {@link EventSummary#exportable()} tells whether
      * an export would find anything. The service recomputes it at most once a day.
      *

@@ -16,19 +16,40 @@ class ReadmeTest {
     private static final Path ROOT = Path.of("..");
 
     @Test
-    void quickStartSampleIsTheCompiledListExportsExample() throws IOException {
+    void quickStartSamplesAreTheCompiledExamplesCode() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
-        int section = readme.indexOf("## Quick start");
-        assertTrue(section >= 0, "README has a Quick start section");
-        int start = readme.indexOf("```java\n", section) + "```java\n".length();
-        String sample = readme.substring(start, readme.indexOf("```", start));
+        String examples = "sdk-examples/src/main/java/dev/webhooksv3/bulkexport/examples/";
+        List<String> samples = javaBlocks(readme.substring(readme.indexOf("### In your code")));
 
-        String example = Files.readString(ROOT.resolve(
-                "sdk-examples/src/main/java/dev/webhooksv3/bulkexport/examples/ListExports.java"));
-        String marked = example.substring(example.indexOf("// quick-start:begin\n") + "// quick-start:begin\n".length(),
-                example.indexOf("// quick-start:end"));
+        assertEquals(normalized(marked(examples + "Example.java", "client")), normalized(samples.get(0)));
+        assertEquals(normalized(marked(examples + "RecoverFailedEvents.java", "recover")), normalized(samples.get(1)));
+    }
 
-        assertEquals(normalized(marked), normalized(sample));
+    @Test
+    void quickStartCommandRunsAnExampleThatExists() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        assertTrue(readme.contains("```bash\nmvn -B -q verify -DskipTests -Dexample=RecoverFailedEvents\n```"));
+        assertTrue(Files.readString(ROOT.resolve("sdk-examples/pom.xml"))
+                .contains("<mainClass>dev.webhooksv3.bulkexport.examples.${example}</mainClass>"));
+        assertTrue(Files.exists(ROOT.resolve(
+                "sdk-examples/src/main/java/dev/webhooksv3/bulkexport/examples/RecoverFailedEvents.java")));
+    }
+
+    private static List<String> javaBlocks(String markdown) {
+        List<String> blocks = new java.util.ArrayList<>();
+        for (int at = markdown.indexOf("```java\n"); at >= 0; at = markdown.indexOf("```java\n", at + 1)) {
+            int start = at + "```java\n".length();
+            blocks.add(markdown.substring(start, markdown.indexOf("```", start)));
+        }
+        return blocks;
+    }
+
+    private static String marked(String file, String region) throws IOException {
+        String code = Files.readString(ROOT.resolve(file));
+        String begin = "// readme:" + region + ":begin\n";
+        int start = code.indexOf(begin);
+        assertTrue(start >= 0, file + " marks the region " + region);
+        return code.substring(start + begin.length(), code.indexOf("// readme:" + region + ":end"));
     }
 
     @Test

@@ -6,7 +6,10 @@ import dev.webhooksv3.bulkexport.BulkExportException;
 import dev.webhooksv3.bulkexport.DownloadProgress;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
+import dev.webhooksv3.bulkexport.EventHandler;
 import dev.webhooksv3.bulkexport.ExportFailedException;
+import dev.webhooksv3.bulkexport.RecoveryRequest;
+import dev.webhooksv3.bulkexport.RecoveryResult;
 import dev.webhooksv3.bulkexport.ExportWaitTimeoutException;
 import dev.webhooksv3.bulkexport.ConflictException;
 import dev.webhooksv3.bulkexport.EventSummary;
@@ -307,6 +310,10 @@ public final class ExportApi {
         return size;
     }
 
+    public RecoveryResult recoverFailedEvents(RecoveryRequest request, EventHandler handler) {
+        return new Recovery(this, clock, request).run(handler);
+    }
+
     public EventSummary summary(String subscriptionId) {
         return call(ApiRequest.get(subscription(subscriptionId).resolve("summary")), OK, (node, exchange) -> Json.summary(node));
     }
@@ -386,7 +393,7 @@ public final class ExportApi {
                 || cause instanceof ProtocolException);
     }
 
-    private Optional<ExportJob> findJobCreatedSince(String subscriptionId, Instant began) {
+    Optional<ExportJob> findJobCreatedSince(String subscriptionId, Instant began) {
         Instant earliest = began.minus(ADOPTION_SKEW);
         return listExports(subscriptionId).jobs().stream()
                 .filter(job -> job.state().equals(ExportState.PROCESSING) || job.state().equals(ExportState.COMPLETED))

@@ -1,0 +1,235 @@
+package dev.webhooksv3.bulkexport.testkit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The stateful part of the emulated service: export jobs, which events were exported, which were
+ * redelivered. Every method takes the current instant and is synchronized; a job's state is
+ * derived from the clock when asked (nothing runs in the background).
+ *
+ * <p>Invariant: events below {@code watermark} were exported by a completed job. Jobs export
+ * everything from the watermark to the end, so "not exported yet" is a suffix of the store minus
+ * the (few) redelivered events, which are no longer failed.
+ */
+final class ExportModel {
+
+    static final Duration RETENTION = Duration.ofDays(7);
+
+    enum State {
+        PROCESSING("processing"), COMPLETED("completed"), CANCELED("canceled");
+
+        final String wire;
+
+        State(String wire) {
+            this.wire = wire;
+        }
+    }
+
+    /** What a cancel did. */
+    enum CancelOutcome { CANCELED, WRITING, COMPLETED, ALREADY_CANCELED, UNKNOWN }
+
+    /** One export job; immutable but for its end. The file content is fixed at creation. */
+    static final class Job {
+        final String id;
+        final Instant createdAt;
+        final Instant completesAt;
+        final Instant writingFrom;
+        final long from;
+        final long to;
+        final long[] excluded;
+        final long[] malformedLines;
+        final long lineCount;
+        Instant canceledAt;
+        boolean completed;
+
+        Job(String id, Instant createdAt, Duration duration, long from, long to, long[] excluded,
+            long[] malformedLines) {
+            this.id = id;
+            this.createdAt = createdAt;
+            this.completesAt = createdAt.plus(duration);
+            this.writingFrom = createdAt.plus(duration.dividedBy(2));
+            this.from = from;
+            this.to = to;
+            this.excluded = excluded;
+            this.malformedLines = malformedLines;
+            this.lineCount = to - from - excluded.length;
+        }
+
+        State state() {
+            return canceledAt != null ? State.CANCELED : completed ? State.COMPLETED : State.PROCESSING;
+        }
+
+        Instant updatedAt() {
+            return canceledAt != null ? canceledAt : completed ? completesAt : createdAt;
+        }
+
+        /** The store index of the event on line {@code line} (0-based) of the file. */
+        long indexAtLine(long line) {
+            long index = from + line;
+            for (long skipped : excluded) {
+                if (skipped <= index) {
+                    index++;
+                } else {
+                    break;
+                }
+            }
+            return index;
+        }
+
+        boolean isMalformed(long line) {
+            return malformedLines.length > 0 && Arrays.binarySearch(malformedLines, line + 1) >= 0;
+        }
+
+        String etag(long recordLength) {
+            return "\"" + id.substring(0, 8) + "-" + Long.toHexString(lineCount * recordLength) + "-"
+                    + Integer.toHexString(Arrays.hashCode(malformedLines)) + "\"";
+        }
+    }
+
+    /** A result with a job or why there is none. */
+    record StartResult(Job job, boolean tooManyActive) {
+    }
+
+    private final long eventCount;
+    private final Duration jobDuration;
+    private final SplittableRandom ids;
+    private final Map<String, Job> jobs = new LinkedHashMap<>();
+    private final NavigableSet<Long> redelivered = new TreeSet<>();
+    private long watermark;
+    private Job active;
+
+    ExportModel(long eventCount, Duration jobDuration, long seed) {
+        this.eventCount = eventCount;
+        this.jobDuration = jobDuration;
+        this.ids = new SplittableRandom(seed ^ 0x5851F42D4C957F2DL);
+    }
+
+    private void refresh(Instant now) {
+        if (active != null && active.canceledAt == null && !now.isBefore(active.completesAt)) {
+            active.completed = true;
+            watermark = Math.max(watermark, active.to);
+            active = null;
+        }
+        Instant oldest = now.minus(RETENTION);
+        jobs.values().removeIf(job -> job != active && job.createdAt.isBefore(oldest));
+    }
+
+    synchronized StartResult start(Instant now, long[] malformedLines) {
+        refresh(now);
+        if (active != null) {
+            return new StartResult(active, true);
+        }
+        long[] excluded = redelivered.subSet(watermark, true, eventCount, false).stream()
+                .mapToLong(Long::longValue).toArray();
+        String id = new UUID(ids.nextLong() & ~0xF000L | 0x4000L,
+                ids.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L).toString();
+        Job job = new Job(id, now, jobDuration, watermark, eventCount, excluded, malformedLines.clone());
+        jobs.put(id, job);
+        active = job;
+        refresh(now); // a zero duration completes at once
+        return new StartResult(job, false);
+    }
+
+    synchronized Job job(Instant now, String id) {
+        refresh(now);
+        return jobs.get(id);
+    }
+
+    /** The job's state now; call under no lock of your own. */
+    synchronized State stateOf(Instant now, Job job) {
+        refresh(now);
+        return job.state();
+    }
+
+    synchronized List<Job> jobs(Instant now) {
+        refresh(now);
+        List<Job> newestFirst = new ArrayList<>(jobs.values());
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    synchronized CancelOutcome cancel(Instant now, String id) {
+        refresh(now);
+        Job job = jobs.get(id);
+        if (job == null) {
+            return CancelOutcome.UNKNOWN;
+        }
+        switch (job.state()) {
+            case CANCELED:
+                return CancelOutcome.ALREADY_CANCELED;
+            case COMPLETED:
+                return CancelOutcome.COMPLETED;
+            default:
+                if (!now.isBefore(job.writingFrom)) {
+                    return CancelOutcome.WRITING;
+                }
+                job.canceledAt = now;
+                active = null;
+                return CancelOutcome.CANCELED;
+        }
+    }
+
+    /** Failed events not exported yet. */
+    synchronized long exportable(Instant now) {
+        refresh(now);
+        return eventCount - watermark - redelivered.subSet(watermark, true, eventCount, false).size();
+    }
+
+    synchronized long redeliveredCount() {
+        return redelivered.size();
+    }
+
+    synchronized boolean isExported(Instant now, long index) {
+        refresh(now);
+        return index < watermark;
+    }
+
+    /** Schedules a failed event again; false when it is not failed (already redelivered). */
+    synchronized boolean redeliver(long index) {
+        return redelivered.add(index);
+    }
+
+    synchronized String stateOfEvent(long index) {
+        return redelivered.contains(index) ? "awaiting-retry" : "failure";
+    }
+
+    /**
+     * The first index at or after {@code from} and before {@code bound} whose state matches
+     * (null: any state), or -1.
+     */
+    synchronized long nextMatching(long from, long bound, String state) {
+        if (from >= bound) {
+            return -1;
+        }
+        if (state == null) {
+            return from;
+        }
+        switch (state) {
+            case "failure": {
+                long index = from;
+                Iterator<Long> skipped = redelivered.tailSet(from, true).iterator();
+                while (skipped.hasNext() && skipped.next() == index) {
+                    index++;
+                }
+                return index < bound ? index : -1;
+            }
+            case "awaiting-retry": {
+                Long next = redelivered.ceiling(from);
+                return next != null && next < bound ? next : -1;
+            }
+            default:
+                return -1;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.webhooksv3.bulkexport.testkit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runs each test of the annotated class (or the annotated test method) against a fresh
+ * {@link WebhooksEmulator}, injected as a parameter of type {@link WebhooksEmulator} and/or
+ * {@link dev.webhooksv3.bulkexport.BulkExportClient} into test, {@code @BeforeEach} and
+ * {@code @AfterEach} methods.
+ *
+ * <pre>{@code
+ * @WebhooksEmulatorTest(events = 500)
+ * class RecoveryTest {
+ *     @Test
+ *     void exportsEveryFailedEvent(WebhooksEmulator emulator, BulkExportClient client) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>See {@link WebhooksEmulatorExtension} for why each test gets its own emulator, and for
+ * programmatic registration.
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.TYPE, ElementType.METHOD})
+@ExtendWith(WebhooksEmulatorExtension.class)
+public @interface WebhooksEmulatorTest {
+
+    /**
+     * Returns how many failed events the store holds.
+     *
+     * @return the count; default 1000
+     */
+    long events() default 1_000;
+
+    /**
+     * Returns the seed of the synthetic events.
+     *
+     * @return the seed; default 1
+     */
+    long seed() default 1;
+
+    /**
+     * Returns how long a job stays {@code processing}, in milliseconds (an annotation cannot
+     * hold a {@code Duration}).
+     *
+     * @return the job duration; default 200 ms
+     */
+    long jobDurationMillis() default 200;
+}

@@ -1,0 +1,213 @@
+package dev.webhooksv3.bulkexport.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.webhooksv3.bulkexport.BulkExportClient;
+import dev.webhooksv3.bulkexport.ConflictException;
+import dev.webhooksv3.bulkexport.EventSummary;
+import dev.webhooksv3.bulkexport.ExportJob;
+import dev.webhooksv3.bulkexport.ExportJobList;
+import dev.webhooksv3.bulkexport.ExportPathStyle;
+import dev.webhooksv3.bulkexport.ExportState;
+import dev.webhooksv3.bulkexport.StartExportRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class EmulatorExportJobTest {
+
+    private static final Duration JOB = Duration.ofSeconds(2);
+
+    private final TestClock clock = new TestClock();
+    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(50).clock(clock)
+            .jobDuration(JOB).start();
+    private final RawHttp http = new RawHttp(emulator);
+    private final BulkExportClient client = RawHttp.client(emulator);
+
+    @AfterEach
+    void stop() {
+        emulator.close();
+    }
+
+    private long lines(String exportId) {
+        return http.get("/exports/" + exportId + "/download").body().lines().count();
+    }
+
+    @Test
+    void startAnswers201WithAProcessingJobAndItsLinks() {
+        HttpResponse<String> response = http.post("/exports");
+
+        assertEquals(201, response.statusCode());
+        JsonNode job = RawHttp.json(response);
+        String id = job.get("id").asText();
+        assertEquals("processing", job.get("state").asText());
+        assertEquals(clock.instant(), Instant.parse(job.get("createdAt").asText()));
+        assertEquals(clock.instant(), Instant.parse(job.get("updatedAt").asText()));
+        assertEquals(http.subscriptionPath() + "/exports/" + id, job.at("/_links/self/href").asText());
+        assertEquals(http.subscriptionPath() + "/exports", job.at("/_links/exports/href").asText());
+    }
+
+    @Test
+    void jobIsProcessingUntilTheJobDurationThenCompleted() {
+        ExportJob job = client.startExport(StartExportRequest.of(emulator.subscriptionId()));
+        assertEquals(ExportState.PROCESSING, job.state());
+
+        clock.advance(JOB.minusMillis(1));
+        assertEquals(ExportState.PROCESSING, client.getExport(emulator.subscriptionId(), job.id()).state());
+
+        clock.advance(Duration.ofMillis(1));
+        ExportJob done = client.getExport(emulator.subscriptionId(), job.id());
+        assertEquals(ExportState.COMPLETED, done.state());
+        assertEquals(job.createdAt().plus(JOB), done.updatedAt());
+    }
+
+    @Test
+    void secondStartWhileAJobIsProcessingIs409TooManyActiveExports() {
+        http.startExport();
+
+        HttpResponse<String> raw = http.post("/exports");
+        assertEquals(409, raw.statusCode());
+        JsonNode body = RawHttp.json(raw);
+        assertEquals(409, body.get("status").asInt());
+        assertEquals("Conflict", body.get("title").asText());
+        assertEquals("Too many active exports", body.get("details").asText());
+        ConflictException busy = assertThrows(ConflictException.class,
+                () -> client.startExport(StartExportRequest.of(emulator.subscriptionId())));
+        assertTrue(busy.isTooManyActiveExports());
+
+        clock.advance(JOB);
+        assertEquals(201, http.post("/exports").statusCode());
+    }
+
+    @Test
+    void eachEventIsExportedAtMostOnceAcrossTwoJobs() {
+        String first = http.startExport();
+        clock.advance(JOB);
+        String second = http.startExport();
+        clock.advance(JOB);
+
+        assertEquals(50, lines(first));
+        HttpResponse<String> empty = http.get("/exports/" + second + "/download");
+        assertEquals(200, empty.statusCode());
+        assertEquals("0", empty.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("", empty.body());
+    }
+
+    @Test
+    void eventsAreMarkedExportedOnlyWhenTheJobCompletes() {
+        http.startExport();
+        assertEquals(50, client.summary(emulator.subscriptionId()).exportable());
+
+        clock.advance(JOB);
+
+        assertEquals(0, client.summary(emulator.subscriptionId()).exportable());
+    }
+
+    @Test
+    void cancelBeforeWritingCancelsAndTheNextJobExportsTheEvents() {
+        String first = http.startExport();
+        clock.advance(JOB.dividedBy(2).minusMillis(1));
+
+        ExportJob canceled = client.cancelExport(emulator.subscriptionId(), first);
+        assertEquals(ExportState.CANCELED, canceled.state());
+        assertEquals(404, http.get("/exports/" + first + "/download").statusCode());
+        assertEquals(50, client.summary(emulator.subscriptionId()).exportable());
+
+        String second = http.startExport();
+        clock.advance(JOB);
+        assertEquals(50, lines(second));
+        assertEquals("canceled", RawHttp.json(http.get("/exports/" + first)).get("state").asText());
+    }
+
+    @Test
+    void cancelWhileWritingIs409TooLate() {
+        String id = http.startExport();
+        clock.advance(JOB.dividedBy(2));
+
+        HttpResponse<String> response = http.delete("/exports/" + id);
+
+        assertEquals(409, response.statusCode());
+        assertTrue(RawHttp.json(response).get("details").asText().contains("too late"));
+        ConflictException late = assertThrows(ConflictException.class,
+                () -> client.cancelExport(emulator.subscriptionId(), id));
+        assertEquals(409, late.status());
+        clock.advance(JOB);
+        assertEquals("completed", RawHttp.json(http.get("/exports/" + id)).get("state").asText());
+    }
+
+    @Test
+    void cancelAfterCompletionIs409AndUnknownJobIs404() {
+        String id = http.startExport();
+        clock.advance(JOB);
+
+        assertEquals(409, http.delete("/exports/" + id).statusCode());
+        assertEquals(404, http.delete("/exports/00000000-0000-4000-8000-000000000000").statusCode());
+        assertEquals(404, http.get("/exports/00000000-0000-4000-8000-000000000000").statusCode());
+    }
+
+    @Test
+    void listShowsEveryJobWithTotalLinksAndEmbeddedExports() {
+        String first = http.startExport();
+        clock.advance(JOB);
+        String second = http.startExport();
+
+        JsonNode list = RawHttp.json(http.get("/exports"));
+
+        assertEquals(2, list.get("total").asInt());
+        assertEquals(http.subscriptionPath() + "/exports", list.at("/_links/self/href").asText());
+        assertEquals(second, list.at("/_embedded/exports/0/id").asText());
+        assertEquals("processing", list.at("/_embedded/exports/0/state").asText());
+        assertEquals(first, list.at("/_embedded/exports/1/id").asText());
+        assertEquals("completed", list.at("/_embedded/exports/1/state").asText());
+        ExportJobList viaSdk = client.listExports(emulator.subscriptionId());
+        assertEquals(2, viaSdk.total());
+    }
+
+    @Test
+    void bothPathSpellingsReachTheSameJobs() {
+        HttpResponse<String> started = http.post("/events/exports");
+        assertEquals(201, started.statusCode());
+        String id = RawHttp.json(started).get("id").asText();
+        assertEquals(http.subscriptionPath() + "/events/exports/" + id,
+                RawHttp.json(started).at("/_links/self/href").asText());
+
+        assertEquals(id, RawHttp.json(http.get("/exports/" + id)).get("id").asText());
+        clock.advance(JOB);
+        assertEquals(50, http.get("/events/exports/" + id + "/download").body().lines().count());
+
+        BulkExportClient older = emulator.clientBuilder().exportPathStyle(ExportPathStyle.EVENTS_EXPORTS).build();
+        assertEquals(ExportState.COMPLETED, older.getExport(emulator.subscriptionId(), id).state());
+        assertEquals(1, older.listExports(emulator.subscriptionId()).jobs().size());
+    }
+
+    @Test
+    void summaryTellsExportableBeforeAndAfterAnExport() {
+        EventSummary before = client.summary(emulator.subscriptionId());
+        assertEquals(50, before.total());
+        assertEquals(50, before.failed());
+        assertEquals(50, before.exportable());
+        assertEquals(clock.instant(), before.updatedAt());
+
+        client.startExport(StartExportRequest.of(emulator.subscriptionId()));
+        clock.advance(JOB);
+
+        EventSummary after = client.summary(emulator.subscriptionId());
+        assertEquals(50, after.failed());
+        assertEquals(0, after.exportable());
+    }
+
+    @Test
+    void jobsAreForgottenAfterSevenDays() {
+        String id = http.startExport();
+        clock.advance(Duration.ofDays(7).plusSeconds(1));
+        http.forgetToken();
+
+        assertEquals(404, http.get("/exports/" + id).statusCode());
+        assertEquals(0, RawHttp.json(http.get("/exports")).get("total").asInt());
+    }
+}

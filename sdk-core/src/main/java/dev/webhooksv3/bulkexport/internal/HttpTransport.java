@@ -84,7 +84,7 @@ final class HttpTransport implements Transport {
         }
         try {
             HttpResponse<InputStream> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-            InputStream body = response.body();
+            InputStream body = StallGuard.guard(response.body(), requestTimeout);
             if (!request.streaming()) {
                 body = new ByteArrayInputStream(readBounded(body));
             }

@@ -11,9 +11,6 @@ import dev.webhooksv3.bulkexport.TokenProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.channels.Channels;
@@ -23,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 
@@ -84,16 +80,16 @@ public final class DownloadMemoryCheck {
                     .customerId("c")
                     .tokenProvider(TokenProvider.of("benchmark-token"))
                     .build();
-            resetPeaks();
+            HeapPeak.reset();
             long started = System.nanoTime();
             DownloadResult result = client.downloadExport(DownloadRequest.of("s", "e", target));
             double seconds = (System.nanoTime() - started) / 1e9;
             System.out.printf(Locale.ROOT, "downloadExport  %,d bytes in %.2f s = %.0f MB/s, %d resume(s), "
                     + "sha256 %s, peak heap %.1f MB of %.1f MB max%n", result.bytes(), seconds, result.bytes() / 1e6 / seconds,
-                    result.resumes(), result.sha256().equals(expectedSha) ? "matches" : "DIFFERS", peakHeapMb(),
+                    result.resumes(), result.sha256().equals(expectedSha) ? "matches" : "DIFFERS", HeapPeak.megabytes(),
                     Runtime.getRuntime().maxMemory() / 1e6);
 
-            resetPeaks();
+            HeapPeak.reset();
             started = System.nanoTime();
             long events = 0;
             try (EventStream stream = client.streamEvents("s", "e")) {
@@ -103,7 +99,7 @@ public final class DownloadMemoryCheck {
             }
             seconds = (System.nanoTime() - started) / 1e9;
             System.out.printf(Locale.ROOT, "streamEvents    %,d events (%,d bytes) in %.2f s = %.0f events/s, %.0f MB/s, "
-                    + "peak heap %.1f MB%n", events, size, seconds, events / seconds, size / 1e6 / seconds, peakHeapMb());
+                    + "peak heap %.1f MB%n", events, size, seconds, events / seconds, size / 1e6 / seconds, HeapPeak.megabytes());
             if (!result.sha256().equals(expectedSha) || result.bytes() != size || events != expectedEvents) {
                 System.out.println("FAILED: expected " + size + " bytes, sha256 " + expectedSha + ", " + expectedEvents
                         + " events");
@@ -170,19 +166,5 @@ public final class DownloadMemoryCheck {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static List<MemoryPoolMXBean> heapPools() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
-                .toList();
-    }
-
-    private static void resetPeaks() {
-        System.gc();
-        heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
-    }
-
-    private static double peakHeapMb() {
-        return heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum() / 1e6;
     }
 }

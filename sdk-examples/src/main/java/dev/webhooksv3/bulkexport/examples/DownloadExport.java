@@ -1,11 +1,8 @@
 package dev.webhooksv3.bulkexport.examples;
 
-import dev.webhooksv3.bulkexport.AwaitOptions;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
-import dev.webhooksv3.bulkexport.StartExportRequest;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * Downloads the file of export {@code WEBHOOKS_EXPORT_ID} (or of a new export) to
@@ -24,13 +21,7 @@ public final class DownloadExport {
     public static void main(String[] args) {
         Path target = Path.of(System.getenv().getOrDefault("WEBHOOKS_TARGET", "export.ndjson"));
         try (Example example = Example.connect(20_000)) {
-            String exportId = Example.exportIdFromEnvironment();
-            if (exportId == null) {
-                exportId = example.client.startExport(StartExportRequest.of(example.subscriptionId)
-                        .withWaitForFreeSlot(Duration.ofMinutes(10))).id();
-                example.client.awaitExport(example.subscriptionId, exportId, AwaitOptions.defaults()
-                        .withPollInterval(Duration.ofMillis(500), Duration.ofSeconds(15)));
-            }
+            String exportId = example.completedExportId();
             DownloadResult file = example.client.downloadExport(DownloadRequest.of(example.subscriptionId, exportId, target)
                     .withProgressListener(p -> System.out.printf("  %,d bytes, %.1f MB/s, %d resume(s)%n",
                             p.bytes(), p.bytesPerSecond() / 1e6, p.resumes())));

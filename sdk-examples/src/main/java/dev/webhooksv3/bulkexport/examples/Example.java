@@ -1,6 +1,8 @@
 package dev.webhooksv3.bulkexport.examples;
 
+import dev.webhooksv3.bulkexport.AwaitOptions;
 import dev.webhooksv3.bulkexport.BulkExportClient;
+import dev.webhooksv3.bulkexport.StartExportRequest;
 import dev.webhooksv3.bulkexport.TokenProvider;
 import dev.webhooksv3.bulkexport.testkit.WebhooksEmulator;
 import java.net.URI;
@@ -66,6 +68,21 @@ final class Example implements AutoCloseable {
         System.out.printf("No WEBHOOKS_* settings found: running against an embedded WebhooksEmulator at %s "
                 + "seeded with %,d failed events (see README to use the real API)%n", emulator.baseUri(), events);
         return new Example(emulator.clientBuilder().build(), emulator.subscriptionId(), emulator);
+    }
+
+    /**
+     * The export to act on: {@code WEBHOOKS_EXPORT_ID}, or else a new export, started (waiting for
+     * a free slot) and awaited until it completes.
+     */
+    String completedExportId() {
+        String exportId = exportIdFromEnvironment();
+        if (exportId == null) {
+            exportId = client.startExport(StartExportRequest.of(subscriptionId)
+                    .withWaitForFreeSlot(Duration.ofMinutes(10))).id();
+            client.awaitExport(subscriptionId, exportId, AwaitOptions.defaults()
+                    .withPollInterval(Duration.ofMillis(500), Duration.ofSeconds(15)));
+        }
+        return exportId;
     }
 
     /** The export id to act on, from {@code WEBHOOKS_EXPORT_ID}, or null. */

@@ -1,11 +1,8 @@
 package dev.webhooksv3.bulkexport.examples;
 
-import dev.webhooksv3.bulkexport.AwaitOptions;
 import dev.webhooksv3.bulkexport.EventStream;
 import dev.webhooksv3.bulkexport.EventStreamOptions;
 import dev.webhooksv3.bulkexport.FailedEvent;
-import dev.webhooksv3.bulkexport.StartExportRequest;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -25,13 +22,7 @@ public final class StreamEvents {
      */
     public static void main(String[] args) {
         try (Example example = Example.connect(20_000)) {
-            String exportId = Example.exportIdFromEnvironment();
-            if (exportId == null) {
-                exportId = example.client.startExport(StartExportRequest.of(example.subscriptionId)
-                        .withWaitForFreeSlot(Duration.ofMinutes(10))).id();
-                example.client.awaitExport(example.subscriptionId, exportId, AwaitOptions.defaults()
-                        .withPollInterval(Duration.ofMillis(500), Duration.ofSeconds(15)));
-            }
+            String exportId = example.completedExportId();
             Map<String, Long> byType = new TreeMap<>();
             long events = 0;
             EventStreamOptions options = EventStreamOptions.skipAndReport(

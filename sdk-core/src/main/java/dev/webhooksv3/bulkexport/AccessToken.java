@@ -16,6 +16,8 @@ public record AccessToken(String value, Instant expiresAt) {
     /**
      * Checks the components.
      *
+     * @param value the token itself; a secret
+     * @param expiresAt when the service stops accepting it ({@link Instant#MAX} when unknown)
      * @throws IllegalArgumentException if {@code value} is blank or holds a line break
      */
     public AccessToken {

@@ -17,13 +17,21 @@ public class ApiException extends BulkExportException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP method of the failed call. */
     private final String method;
+    /** The path of the failed call, without its query. */
     private final String path;
+    /** The HTTP status. */
     private final int status;
+    /** The error title from the body, or null. */
     private final String title;
+    /** The error details from the body, or null. */
     private final String details;
+    /** The response headers (not serialized). */
     private final transient HttpHeaders headers;
+    /** The first characters of the body. */
     private final String bodyExcerpt;
+    /** The wait asked for with {@code Retry-After}, or null. */
     private final Duration retryAfter;
 
     /**

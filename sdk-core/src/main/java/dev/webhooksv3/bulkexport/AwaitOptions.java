@@ -26,6 +26,12 @@ public record AwaitOptions(Duration initialDelay, Duration minPollInterval, Dura
     /**
      * Checks the components.
      *
+     * @param initialDelay the wait before the first poll
+     * @param minPollInterval the first interval between polls
+     * @param maxPollInterval the longest interval between polls
+     * @param deadline the longest total wait
+     * @param progressListener receives every job state observed, in order
+     * @param acceptAnyTerminalState whether a {@code failed} or {@code canceled} job is returned instead of throwing {@link ExportFailedException}
      * @throws IllegalArgumentException if a duration is negative, an interval is zero, or the
      *     maximum interval is shorter than the minimum
      */

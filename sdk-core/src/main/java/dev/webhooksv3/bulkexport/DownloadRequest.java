@@ -20,7 +20,15 @@ import java.util.function.Consumer;
 public record DownloadRequest(String subscriptionId, String exportId, Path target, boolean resumePartial,
                               Consumer<DownloadProgress> progressListener) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param exportId the completed export job
+     * @param target the file to write; replaced if it exists
+     * @param resumePartial whether to continue from a {@code .part} file left by an earlier process
+     * @param progressListener receives progress reports at a bounded rate
+     */
     public DownloadRequest {
         Objects.requireNonNull(subscriptionId, "subscriptionId");
         Objects.requireNonNull(exportId, "exportId");

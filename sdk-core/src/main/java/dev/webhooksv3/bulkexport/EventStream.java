@@ -4,6 +4,7 @@ import dev.webhooksv3.bulkexport.internal.LineFramer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ import java.util.stream.StreamSupport;
  * or straight from the API ({@code client.streamEvents(…)}), and close it, best with
  * try-with-resources: closing releases the file or the HTTP connection at once, also when the
  * iteration stopped early. The stream owns its source and closes it; {@link #close()} is
- * idempotent, and the stream closes itself at the end of the input and on a failure.
+ * idempotent, and the stream closes itself at the end of the input and on a failure. A stream
+ * dropped without being closed has its source closed once the garbage collector finds it
+ * unreachable: a safety net, not a substitute for closing.
  *
  * <p>States: <em>open</em> → (iteration) → <em>exhausted</em> or <em>failed</em> → <em>closed</em>.
  * It can be iterated once ({@link #iterator()} a second time throws {@link IllegalStateException});
@@ -40,7 +43,11 @@ import java.util.stream.StreamSupport;
  */
 public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
 
+    /** Closes the source of a stream that was dropped without {@link #close()}, once it is collected. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final LineFramer lines;
+    private final Cleaner.Cleanable cleanable;
     private final EventStreamOptions options;
     private FailedEvent next;
     private long positionLine;
@@ -53,6 +60,7 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
     private EventStream(InputStream in, StreamPosition from, EventStreamOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.lines = new LineFramer(in, options.maxLineBytes(), from.line(), from.byteOffset());
+        this.cleanable = CLEANER.register(this, new CloseSource(lines));
         this.positionLine = from.line();
         this.positionOffset = from.byteOffset();
     }
@@ -247,10 +255,18 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            lines.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("closing the event source failed: " + e.getMessage(), e);
+        cleanable.clean();
+    }
+
+    /** The cleaning action: holds the framer, never the stream, so the stream can be collected. */
+    private record CloseSource(LineFramer lines) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                lines.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing the event source failed: " + e.getMessage(), e);
+            }
         }
     }
 }

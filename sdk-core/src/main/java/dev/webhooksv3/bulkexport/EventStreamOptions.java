@@ -28,6 +28,9 @@ public record EventStreamOptions(MalformedLinePolicy policy, int maxLineBytes,
     /**
      * Checks the components.
      *
+     * @param policy what to do with a malformed line
+     * @param maxLineBytes the longest line accepted, in bytes; a longer one is malformed
+     * @param malformedLineHandler receives each malformed line under {@link MalformedLinePolicy#SKIP_AND_REPORT}; ignored under {@link MalformedLinePolicy#FAIL}
      * @throws IllegalArgumentException if {@code maxLineBytes} is not positive
      */
     public EventStreamOptions {

@@ -22,6 +22,11 @@ public record ExportJob(String id, Instant createdAt, Instant updatedAt, ExportS
     /**
      * Checks the required components and copies the links.
      *
+     * @param id the export id
+     * @param createdAt when the job was created; may be null if the service omitted it
+     * @param updatedAt when the job last changed; may be null if the service omitted it
+     * @param state the job's state
+     * @param links the job's {@code _links} by relation name ({@code self}, {@code exports}, …), resolved to absolute URIs; empty when the service sent none
      * @throws NullPointerException if {@code id} or {@code state} is null
      */
     public ExportJob {

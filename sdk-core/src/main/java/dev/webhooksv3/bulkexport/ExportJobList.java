@@ -11,7 +11,12 @@ import java.util.List;
  */
 public record ExportJobList(long total, List<ExportJob> jobs) {
 
-    /** Copies the list; an absent list is empty. */
+    /**
+     * Copies the list; an absent list is empty.
+     *
+     * @param total the number of jobs the service reported
+     * @param jobs the jobs, in the order the service sent them
+     */
     public ExportJobList {
         jobs = jobs == null ? List.of() : List.copyOf(jobs);
     }

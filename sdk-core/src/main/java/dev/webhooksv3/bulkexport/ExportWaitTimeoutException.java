@@ -10,8 +10,11 @@ public class ExportWaitTimeoutException extends BulkExportException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The job awaited. */
     private final String exportId;
-    private final ExportState lastState;
+    /** The last state observed. */
+    private final transient ExportState lastState;
+    /** How long the caller waited. */
     private final Duration elapsed;
 
     /**

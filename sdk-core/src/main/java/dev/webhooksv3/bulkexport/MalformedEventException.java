@@ -12,8 +12,11 @@ public class MalformedEventException extends BulkExportException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The number of the bad line, from 1. */
     private final long lineNumber;
+    /** The offset of the bad line's first byte. */
     private final long byteOffset;
+    /** The start of the bad line. */
     private final String excerpt;
 
     /**

@@ -31,6 +31,15 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
     /**
      * Checks the components.
      *
+     * @param subscriptionId the webhook subscription
+     * @param workDirectory where the export file and the checkpoint are kept; one recovery per directory and subscription; re-running with the same directory continues it
+     * @param force start an export even when the summary says nothing is exportable (the summary is recomputed at most once a day, so it may be stale)
+     * @param waitForFreeSlot how long to wait while another export is active (409)
+     * @param await how to wait for the job
+     * @param fsyncInterval how often the checkpoint is forced to disk; the checkpoint is written after every event (so a process crash loses nothing), and fsynced at least this often (bounding what a power loss can undo)
+     * @param maxLineBytes the longest line accepted in the export file
+     * @param malformedLineHandler receives each malformed line, which is then skipped
+     * @param progressListener receives progress reports
      * @throws IllegalArgumentException if a duration is negative or {@code maxLineBytes} is not positive
      */
     public RecoveryRequest {

@@ -26,6 +26,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     /**
      * Checks the components.
      *
+     * @param maxAttempts attempts in all, counting the first one; 1 means no retry
+     * @param initialBackoff the wait before the second attempt
+     * @param maxBackoff the longest wait between two attempts
+     * @param maxRetryAfter the longest {@code Retry-After} the client is willing to wait
+     * @param jitter the random spread of each backoff, from 0 (none) to 1
      * @throws IllegalArgumentException if a value is out of range
      */
     public RetryPolicy {

@@ -16,6 +16,8 @@ public record StartExportRequest(String subscriptionId, Duration waitForFreeSlot
     /**
      * Checks the components.
      *
+     * @param subscriptionId the webhook subscription
+     * @param waitForFreeSlot how long to keep trying while the service answers 409 "Too many active exports" (another job is running); {@link Duration#ZERO} (the default) fails at once with a {@link ConflictException}
      * @throws IllegalArgumentException if {@code waitForFreeSlot} is negative
      */
     public StartExportRequest {

@@ -18,6 +18,8 @@ public record StreamPosition(long line, long byteOffset) {
     /**
      * Checks the components.
      *
+     * @param line the number of lines (including blank and malformed ones) before the position
+     * @param byteOffset the offset of the position from the start of the file, in bytes
      * @throws IllegalArgumentException if a component is negative
      */
     public StreamPosition {

@@ -121,6 +121,10 @@ public final class ClientCredentials implements TokenProvider {
                     throw Errors.toException(exchange, clock);
                 }
                 byte[] body = exchange.bytes();
+                if (exchange.status() != 200) {
+                    throw Errors.unreadable(exchange, body, "the token endpoint answered " + exchange.status()
+                            + ", not 200", false);
+                }
                 try {
                     JsonNode json = Json.parseObject(body);
                     String value = Json.requiredText(json, "access_token", "token response");

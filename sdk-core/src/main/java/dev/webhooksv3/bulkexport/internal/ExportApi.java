@@ -1,6 +1,7 @@
 package dev.webhooksv3.bulkexport.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.webhooksv3.bulkexport.ApiException;
 import dev.webhooksv3.bulkexport.AwaitOptions;
 import dev.webhooksv3.bulkexport.BulkExportException;
 import dev.webhooksv3.bulkexport.DownloadProgress;
@@ -354,7 +355,7 @@ public final class ExportApi {
             BulkExportException failure;
             try {
                 return call(post, STARTED, (node, exchange) -> Json.job(node, exchange.uri()));
-            } catch (TransportException | ServerException e) {
+            } catch (TransportException | ApiException e) {
                 if (!isOutcomeUnknown(e)) {
                     throw e;
                 }
@@ -387,6 +388,10 @@ public final class ExportApi {
     private static boolean isOutcomeUnknown(BulkExportException failure) {
         if (failure instanceof ServerException server) {
             return server.status() == 500 || server.status() == 502 || server.status() == 504;
+        }
+        if (failure instanceof ApiException answered) {
+            // A 2xx whose body cannot be read: the job was probably made, but the caller has no id.
+            return answered.status() >= 200 && answered.status() < 300;
         }
         Throwable cause = failure.getCause();
         return !(cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException

@@ -27,6 +27,8 @@ final class HttpTransport implements Transport {
     static final int MAX_REDIRECTS = 5;
     /** Largest in-memory (JSON) body accepted; export files are streamed, never buffered. */
     static final int MAX_BUFFERED_BODY = 8 * 1024 * 1024;
+    /** Largest part of an error body kept: enough for any title and details. */
+    static final int MAX_ERROR_BODY = 64 * 1024;
 
     private final HttpClient client;
     private final URI apiOrigin;
@@ -52,10 +54,10 @@ final class HttpTransport implements Transport {
                 throw failure(request, new ProtocolException("more than " + MAX_REDIRECTS + " redirects"));
             }
             URI target = next.get();
-            try {
-                Origins.requireSecure(target, "redirect target");
-            } catch (IllegalArgumentException insecure) {
-                throw failure(request, new ProtocolException("refused redirect: " + insecure.getMessage()));
+            if (!Origins.isSecure(target)) {
+                // Scheme and host only: the query of a storage URL holds its signature.
+                throw failure(request, new ProtocolException("refused redirect to " + target.getScheme() + "://"
+                        + target.getHost() + ": only https, or http on loopback, with a host"));
             }
             current = current.withUri(target);
         }
@@ -67,7 +69,17 @@ final class HttpTransport implements Transport {
         if (!redirect || !exchange.request().method().equals("GET")) {
             return Optional.empty();
         }
-        return exchange.headers().firstValue("Location").map(location -> exchange.uri().resolve(location));
+        Optional<String> location = exchange.headers().firstValue("Location");
+        if (location.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(exchange.uri().resolve(location.get()));
+        } catch (IllegalArgumentException malformed) {
+            exchange.close();
+            // Never the Location itself: it may carry a signature.
+            throw failure(exchange.request(), new ProtocolException("redirect with a malformed Location header"));
+        }
     }
 
     private Exchange send(ApiRequest request) {
@@ -85,8 +97,9 @@ final class HttpTransport implements Transport {
         try {
             HttpResponse<InputStream> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
             InputStream body = StallGuard.guard(response.body(), requestTimeout);
+            boolean success = response.statusCode() >= 200 && response.statusCode() < 300;
             if (!request.streaming()) {
-                body = new ByteArrayInputStream(readBounded(body));
+                body = new ByteArrayInputStream(success ? readBounded(body) : readExcerpt(body));
             }
             return new Exchange(request, response.uri(), response.statusCode(), response.headers(), body);
         } catch (IOException e) {
@@ -104,6 +117,13 @@ final class HttpTransport implements Transport {
                 throw new ProtocolException("response body exceeds " + MAX_BUFFERED_BODY + " bytes");
             }
             return bytes;
+        }
+    }
+
+    /** The start of an error body (all an error message shows); the rest is dropped with the connection. */
+    private static byte[] readExcerpt(InputStream body) throws IOException {
+        try (InputStream in = body) {
+            return in.readNBytes(MAX_ERROR_BODY);
         }
     }
 

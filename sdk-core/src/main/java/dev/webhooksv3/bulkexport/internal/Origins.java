@@ -37,6 +37,15 @@ public final class Origins {
         return h.equals("localhost") || IPV4_LOOPBACK.matcher(h).matches() || h.equals("[::1]") || h.equals("::1");
     }
 
+    /** Whether a URI may be called: absolute with a host, https, or http on a loopback host. */
+    static boolean isSecure(URI uri) {
+        if (!uri.isAbsolute() || uri.getHost() == null) {
+            return false;
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        return scheme.equals("https") || scheme.equals("http") && isLoopback(uri.getHost());
+    }
+
     /**
      * Checks that a URI may be called: absolute, https, or http on a loopback host.
      *
@@ -49,8 +58,7 @@ public final class Origins {
         if (!uri.isAbsolute() || uri.getHost() == null) {
             throw new IllegalArgumentException(what + " must be an absolute http(s) URI with a host: " + uri);
         }
-        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("https") || scheme.equals("http") && isLoopback(uri.getHost())) {
+        if (isSecure(uri)) {
             return uri;
         }
         throw new IllegalArgumentException(what + " must use https (plain http only on loopback): "

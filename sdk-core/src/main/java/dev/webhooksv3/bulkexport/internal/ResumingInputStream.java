@@ -104,6 +104,14 @@ final class ResumingInputStream extends InputStream {
         if (status != 200 && status != 206) {
             throw Errors.toException(exchange, clock);
         }
+        String type = exchange.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+        if (type.startsWith("text/html")) {
+            // An HTML page (a proxy's or a login page) saved as the export would be read as malformed lines and
+            // the events lost: refuse it.
+            byte[] head = exchange.body().readNBytes(Errors.EXCERPT_CHARS);
+            exchange.close();
+            throw Errors.unreadable(exchange, head, "the download answered " + type + ", not NDJSON", true);
+        }
         String encoding = exchange.headers().firstValue("Content-Encoding").orElse("identity")
                 .toLowerCase(Locale.ROOT);
         String newValidator = exchange.headers().firstValue("ETag")

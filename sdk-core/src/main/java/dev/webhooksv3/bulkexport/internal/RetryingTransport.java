@@ -98,7 +98,7 @@ final class RetryingTransport implements Transport {
                 exchange = next.exchange(request);
             } catch (TransportException failure) {
                 LOG.debug("{} attempt {}/{} failed after {} ms: {}", request.describe(), attempt, maxAttempts,
-                        elapsedMillis(started), failure.getCause());
+                        elapsedMillis(started), String.valueOf(failure.getCause()));
                 if (attempt >= maxAttempts || !isRetryable(request, failure)) {
                     throw giveUp(request, failure, earlier, attempt);
                 }

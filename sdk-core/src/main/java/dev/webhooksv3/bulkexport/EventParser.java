@@ -104,8 +104,9 @@ final class EventParser {
                 throw malformed("unexpected content after the JSON object", buf, off, len, lineNumber, byteOffset, null);
             }
         } catch (JsonProcessingException e) {
-            throw malformed(e.getOriginalMessage() + " (column " + e.getLocation().getColumnNr() + ")",
-                    buf, off, len, lineNumber, byteOffset, e);
+            // Jackson's limits (nesting depth, number length) report no location.
+            String where = e.getLocation() == null ? "" : " (column " + e.getLocation().getColumnNr() + ")";
+            throw malformed(e.getOriginalMessage() + where, buf, off, len, lineNumber, byteOffset, e);
         } catch (IOException e) {
             throw malformed(e.getMessage(), buf, off, len, lineNumber, byteOffset, e);
         }

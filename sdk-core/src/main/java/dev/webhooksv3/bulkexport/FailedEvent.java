@@ -219,7 +219,11 @@ public final class FailedEvent {
             if (parts.length != 3) {
                 throw new IllegalArgumentException("request.payload is not a compact JWS (header.claims.signature)");
             }
-            return MAPPER.readValue(Base64.getUrlDecoder().decode(parts[1]), MAP);
+            Map<String, Object> decoded = MAPPER.readValue(Base64.getUrlDecoder().decode(parts[1]), MAP);
+            if (decoded == null) {
+                throw new IllegalArgumentException("the JWS claims are JSON null, not an object");
+            }
+            return decoded;
         } catch (IOException | IllegalArgumentException e) {
             throw new MalformedEventException("claims cannot be decoded: " + e.getMessage(), lineNumber, byteOffset,
                     EventParser.excerpt(raw, 0, raw.length), e);

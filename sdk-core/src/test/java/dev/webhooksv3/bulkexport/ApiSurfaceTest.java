@@ -344,6 +344,23 @@ class ApiSurfaceTest {
     }
 
     @Test
+    void noCodeCanTurnOffCertificateOrHostnameChecks() throws IOException {
+        List<String> offending;
+        try (Stream<Path> files = Files.walk(Path.of("src", "main", "java"))) {
+            offending = files.filter(file -> file.toString().endsWith(".java")).filter(file -> {
+                try {
+                    String code = Files.readString(file);
+                    return code.contains("TrustManager") || code.contains("HostnameVerifier")
+                            || code.contains("disableHostnameVerification") || code.contains("SSLContext");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).map(Path::toString).toList();
+        }
+        assertEquals(List.of(), offending, "TLS is the JDK's (or the injected HttpClient's): no trust-all switch");
+    }
+
+    @Test
     void thePublicApiIsTheReviewedOne() throws IOException, ClassNotFoundException {
         String actual = String.join("\n", surface()) + "\n";
         Files.writeString(Path.of("target", "api-surface.txt"), actual);

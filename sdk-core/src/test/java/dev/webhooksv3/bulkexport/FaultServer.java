@@ -1,23 +1,14 @@
 package dev.webhooksv3.bulkexport;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A raw-socket HTTP/1.1 server on loopback for the faults WireMock cannot express: a body that
@@ -25,7 +16,7 @@ import java.util.concurrent.Executors;
  * or a large precomputed body. Each answer is armed for a method and path; unarmed requests get
  * 404. One request per connection ({@code Connection: close}). Close it after use.
  */
-final class FaultServer implements AutoCloseable {
+final class FaultServer extends LoopbackSocketServer {
 
     /** How an armed answer ends. */
     enum Ending {
@@ -60,25 +51,16 @@ final class FaultServer implements AutoCloseable {
     record Received(String method, String path, Map<String, String> headers) {
     }
 
-    private final ServerSocket listener;
-    private final ExecutorService executor;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Map<String, Answer> armed = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private volatile boolean closed;
 
     FaultServer() throws IOException {
-        this.listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        this.executor = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "fault-server");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.execute(this::acceptLoop);
+        super("fault-server");
+        start();
     }
 
     URI baseUri() {
-        return URI.create("http://127.0.0.1:" + listener.getLocalPort());
+        return URI.create("http://127.0.0.1:" + port());
     }
 
     /** Answers {@code method path} with {@code answer} from now on. */
@@ -97,75 +79,19 @@ final class FaultServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        closed = true;
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // Closing anyway.
+    void answer(Socket socket, Head head) throws IOException {
+        String path = head.target().getRawPath();
+        received.add(new Received(head.method(), path, head.headers()));
+        Answer answer = armed.get(head.method() + " " + path);
+        if (answer == null) {
+            answer = new Answer(404, Map.of("Content-Type", "application/json"),
+                    "{\"status\":404,\"title\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8), Ending.COMPLETE);
         }
-        sockets.forEach(FaultServer::closeQuietly);
-        executor.shutdownNow();
+        answer(socket, answer);
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            Socket socket;
-            try {
-                socket = listener.accept();
-            } catch (IOException stopped) {
-                return;
-            }
-            sockets.add(socket);
-            try {
-                executor.execute(() -> serve(socket));
-            } catch (RuntimeException rejected) {
-                closeQuietly(socket);
-            }
-        }
-    }
-
-    private void serve(Socket socket) {
-        boolean reset = false;
-        try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(10_000);
-            InputStream in = socket.getInputStream();
-            String head = readHead(in);
-            if (head == null) {
-                return;
-            }
-            String[] lines = head.split("\r\n");
-            String[] requestLine = lines[0].split(" ");
-            String method = requestLine[0];
-            String path = URI.create(requestLine[1]).getRawPath();
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    headers.putIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                            lines[i].substring(colon + 1).strip());
-                }
-            }
-            received.add(new Received(method, path, Map.copyOf(headers)));
-            Answer answer = armed.get(method + " " + path);
-            if (answer == null) {
-                answer = new Answer(404, Map.of("Content-Type", "application/json"),
-                        "{\"status\":404,\"title\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8), Ending.COMPLETE);
-            }
-            reset = answer(socket, answer);
-        } catch (IOException ignored) {
-            // The client went away; that is what several faults are about.
-        } finally {
-            if (!reset) {
-                closeQuietly(socket);
-            }
-            sockets.remove(socket);
-        }
-    }
-
-    /** Writes the answer; returns whether the socket was already reset. */
-    private static boolean answer(Socket socket, Answer answer) throws IOException {
+    /** Writes the answer. */
+    private static void answer(Socket socket, Answer answer) throws IOException {
         OutputStream out = socket.getOutputStream();
         StringBuilder head = new StringBuilder("HTTP/1.1 ").append(answer.status()).append(" Status\r\n");
         answer.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
@@ -182,7 +108,6 @@ final class FaultServer implements AutoCloseable {
             case COMPLETE -> {
                 out.write(body);
                 out.flush();
-                return false;
             }
             case RESET_MID_BODY -> {
                 out.write(body, 0, half);
@@ -190,7 +115,6 @@ final class FaultServer implements AutoCloseable {
                 sleepQuietly(50);
                 socket.setSoLinger(true, 0);
                 socket.close();
-                return true;
             }
             case STALL_MID_BODY -> {
                 out.write(body, 0, half);
@@ -201,7 +125,6 @@ final class FaultServer implements AutoCloseable {
                 } catch (IOException gone) {
                     // Dropped: equally fine.
                 }
-                return false;
             }
             case ENDLESS_CHUNKED -> {
                 byte[] size = (Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -216,37 +139,11 @@ final class FaultServer implements AutoCloseable {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (head.size() > 64 * 1024) {
-                throw new IOException("request head too long");
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Closing anyway.
         }
     }
 }

@@ -3,28 +3,20 @@ package dev.webhooksv3.bulkexport;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -38,7 +30,7 @@ import java.util.zip.GZIPOutputStream;
  * ranges, serves gzip, redirects to another instance, answers an error status, or holds the body
  * until {@link #release()}. It records every request for assertions. Close it after each test.
  *
- * <p>It is a small HTTP/1.1 server on a plain {@link ServerSocket} rather than the JDK's
+ * <p>It is a small HTTP/1.1 server on a plain {@link java.net.ServerSocket} ({@link LoopbackSocketServer}) rather than the JDK's
  * {@code com.sun.net.httpserver}: the tests are patched into the SDK's named module, which does not
  * read {@code jdk.httpserver}, and raw sockets end a body after exactly K bytes. One request per
  * connection, each answered with {@code Connection: close}; a cut closes the socket after the
@@ -49,7 +41,7 @@ import java.util.zip.GZIPOutputStream;
  * "closed" as soon as the failure is signalled), so a client resumes at some offset at most K, not
  * necessarily at K. Tests therefore check the resume offset is in (0, K] and the content exact.
  */
-final class RangeFileServer implements AutoCloseable {
+final class RangeFileServer extends LoopbackSocketServer {
 
     static final String DOWNLOAD_PATH = TestClients.JOB_PATH + "/download";
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
@@ -96,10 +88,6 @@ final class RangeFileServer implements AutoCloseable {
         long cutAfter(int response, long start);
     }
 
-    private final ServerSocket listener;
-    private final ExecutorService executor;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
     private volatile byte[] content;
     private volatile byte[] gzipped;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -118,15 +106,10 @@ final class RangeFileServer implements AutoCloseable {
     private volatile long holdAfter = -1;
 
     RangeFileServer(byte[] content) throws IOException {
+        super("range-file-server");
         this.content = content.clone();
         this.gzipped = gzip(content);
-        this.executor = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "range-file-server");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        executor.execute(this::acceptLoop);
+        start();
     }
 
     // ---- fixtures ------------------------------------------------------------------------------
@@ -259,10 +242,6 @@ final class RangeFileServer implements AutoCloseable {
 
     // ---- observations --------------------------------------------------------------------------
 
-    int port() {
-        return listener.getLocalPort();
-    }
-
     URI baseUri() {
         return URI.create("http://127.0.0.1:" + port());
     }
@@ -303,86 +282,18 @@ final class RangeFileServer implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
         released.countDown();
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // Closing anyway.
-        }
-        sockets.forEach(RangeFileServer::closeQuietly);
-        executor.shutdownNow();
+        super.close();
     }
 
     // ---- serving -------------------------------------------------------------------------------
 
-    private void acceptLoop() {
-        while (!closed) {
-            Socket socket;
-            try {
-                socket = listener.accept();
-            } catch (IOException stopped) {
-                return;
-            }
-            sockets.add(socket);
-            try {
-                executor.execute(() -> serve(socket));
-            } catch (RuntimeException rejected) {
-                closeQuietly(socket);
-            }
-        }
-    }
-
-    /** Serves one request per connection and closes it ({@code Connection: close}). */
-    private void serve(Socket socket) {
-        try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(10_000);
-            InputStream in = socket.getInputStream();
-            String head = readHead(in);
-            if (head == null) {
-                return;
-            }
-            handle(socket, head);
-        } catch (IOException ignored) {
-            // The connection is gone; whatever the test expects is recorded already.
-        } finally {
-            closeQuietly(socket);
-            sockets.remove(socket);
-        }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (head.size() > 64 * 1024) {
-                throw new IOException("request head too long");
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private void handle(Socket socket, String head) throws IOException {
-        String[] lines = head.split("\r\n");
-        String[] requestLine = lines[0].split(" ");
-        String method = requestLine[0];
-        String path = URI.create(requestLine[1]).getPath();
-        Map<String, String> in = new HashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon > 0) {
-                in.putIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                        lines[i].substring(colon + 1).strip());
-            }
-        }
+    /** Serves one request per connection ({@code Connection: close}). */
+    @Override
+    void answer(Socket socket, Head head) throws IOException {
+        String method = head.method();
+        String path = head.target().getPath();
+        Map<String, String> in = head.headers();
         String range = in.get("range");
         String ifRange = in.get("if-range");
         String authorization = in.get("authorization");
@@ -513,13 +424,5 @@ final class RangeFileServer implements AutoCloseable {
         writeHead(out, status, Map.of("Content-Type", "application/json"), bytes.length);
         out.write(bytes);
         out.flush();
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Closing anyway.
-        }
     }
 }

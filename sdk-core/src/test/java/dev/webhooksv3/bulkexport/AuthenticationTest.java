@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -27,13 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @WireMockTest
 class AuthenticationTest {
 
-    private static final String CLIENT_ID = "cfg-client-7d2a";
-    private static final String CLIENT_SECRET = "s3cr3t-Client-Secret-9f81";
-    private static final String BASIC = Base64.getEncoder()
-            .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
-    private static final String TOKEN_PATH = "/" + CUSTOMER + "/login/token";
-    private static final String FIRST = "access-first-4b1c0e77";
-    private static final String SECOND = "access-second-91d3aa02";
     private static final String JOB = jobJson(EXPORT, "processing", "2026-11-27T11:59:00Z");
     private static final String FORBIDDEN = "{\"status\":403,\"title\":\"Forbidden\",\"details\":\"token expired\"}";
     private static final int THREADS = 16;

@@ -112,6 +112,8 @@ final class FaultServer extends LoopbackSocketServer {
             case RESET_MID_BODY -> {
                 out.write(body, 0, half);
                 out.flush();
+                // The fault's own timing, not a wait on the code under test: let the half body reach the
+                // client before the reset, or the client's kernel may drop it with the connection.
                 sleepQuietly(50);
                 socket.setSoLinger(true, 0);
                 socket.close();

@@ -967,7 +967,10 @@ class FuzzTest {
         private void run() {
             while (!socket.isClosed()) {
                 try (Socket connection = socket.accept()) {
-                    accepts.incrementAndGet();
+                    synchronized (accepts) {
+                        accepts.incrementAndGet();
+                        accepts.notifyAll();
+                    }
                 } catch (IOException e) {
                     if (socket.isClosed()) {
                         return;
@@ -987,8 +990,11 @@ class FuzzTest {
         /** The count once it exceeds {@code before}, or as it is when {@code patience} runs out. */
         int awaitAcceptsAbove(int before, Duration patience) throws InterruptedException {
             long deadline = System.nanoTime() + patience.toNanos();
-            while (accepts.get() <= before && System.nanoTime() < deadline) {
-                Thread.sleep(1);
+            synchronized (accepts) {
+                for (long left = patience.toNanos(); accepts.get() <= before && left > 0;
+                        left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(accepts, left);
+                }
             }
             return accepts.get();
         }

@@ -12,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -21,13 +20,6 @@ import org.junit.jupiter.api.Test;
 @WireMockTest
 class LoggingTest {
 
-    private static final String CLIENT_ID = "cfg-client-7d2a";
-    private static final String CLIENT_SECRET = "s3cr3t-Client-Secret-9f81";
-    private static final String BASIC = Base64.getEncoder()
-            .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
-    private static final String TOKEN_PATH = "/" + CUSTOMER + "/login/token";
-    private static final String FIRST = "access-first-4b1c0e77";
-    private static final String SECOND = "access-second-91d3aa02";
     private static final String JOB = jobJson(EXPORT, "processing", "2026-11-27T11:59:00Z");
     private static final String UNAVAILABLE = "{\"status\":503,\"title\":\"Service Unavailable\"}";
 

@@ -2,6 +2,8 @@ package dev.webhooksv3.bulkexport;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.time.Duration;
 
 /** Builds clients aimed at a WireMock server on loopback, with fake time. */
@@ -13,6 +15,15 @@ final class TestClients {
     static final String TOKEN = "tok-3f1e9c0a-secret-value";
     static final String COLLECTION = "/" + CUSTOMER + "/webhooks/subscriptions/" + SUBSCRIPTION + "/exports";
     static final String JOB_PATH = COLLECTION + "/" + EXPORT;
+
+    /** Client credentials and the tokens the token endpoint hands out in the auth and logging tests. */
+    static final String CLIENT_ID = "cfg-client-7d2a";
+    static final String CLIENT_SECRET = "s3cr3t-Client-Secret-9f81";
+    static final String BASIC = Base64.getEncoder()
+            .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+    static final String TOKEN_PATH = "/" + CUSTOMER + "/login/token";
+    static final String FIRST = "access-first-4b1c0e77";
+    static final String SECOND = "access-second-91d3aa02";
 
     private TestClients() {
     }

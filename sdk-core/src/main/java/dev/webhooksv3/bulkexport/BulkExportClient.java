@@ -394,8 +394,16 @@ public final class BulkExportClient {
             return this;
         }
 
-        /** Replaces the clock (tests). */
-        Builder clock(Clock clock) {
+        /**
+         * Sets the clock that deadlines, token lifetimes and {@code Retry-After} dates are read
+         * from, for fake clocks in tests: pair it with the emulator's clock
+         * ({@code WebhooksEmulator.builder().clock(…)}) to move a job's lifecycle and a token's
+         * expiry together. Waits still take real time. Default: {@link Clock#systemUTC()}.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }

@@ -67,6 +67,7 @@ class ApiSurfaceTest {
             final class BulkExportClient.Builder
                 baseUri(java.net.URI): BulkExportClient$Builder
                 build(): BulkExportClient
+                clock(java.time.Clock): BulkExportClient$Builder
                 customerId(String): BulkExportClient$Builder
                 exportPathStyle(ExportPathStyle): BulkExportClient$Builder
                 httpClient(java.net.http.HttpClient): BulkExportClient$Builder

@@ -1,8 +1,12 @@
 package dev.webhooksv3.bulkexport;
 
 import dev.webhooksv3.bulkexport.internal.ExportApi;
+import dev.webhooksv3.bulkexport.internal.ExportAwaiter;
+import dev.webhooksv3.bulkexport.internal.ExportStarter;
+import dev.webhooksv3.bulkexport.internal.FileDownload;
 import dev.webhooksv3.bulkexport.internal.Ids;
 import dev.webhooksv3.bulkexport.internal.Origins;
+import dev.webhooksv3.bulkexport.internal.Recovery;
 import dev.webhooksv3.bulkexport.internal.Sleeper;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,10 +40,18 @@ import java.util.regex.Pattern;
 public final class BulkExportClient {
 
     private final ExportApi api;
+    private final ExportStarter starter;
+    private final ExportAwaiter awaiter;
+    private final FileDownload downloads;
+    private final Recovery recovery;
     private final String description;
 
-    private BulkExportClient(ExportApi api, String description) {
+    private BulkExportClient(ExportApi api, RetryPolicy policy, Sleeper sleeper, String description) {
         this.api = api;
+        this.starter = new ExportStarter(api, policy, sleeper);
+        this.awaiter = new ExportAwaiter(api, sleeper);
+        this.downloads = new FileDownload(api, policy, sleeper);
+        this.recovery = new Recovery(api, starter, awaiter, downloads);
         this.description = description;
     }
 
@@ -86,7 +98,7 @@ public final class BulkExportClient {
      */
     public ExportJob startExport(StartExportRequest request) {
         Objects.requireNonNull(request, "request");
-        return api.startExport(request);
+        return starter.start(request);
     }
 
     /**
@@ -108,9 +120,12 @@ public final class BulkExportClient {
      *
      * @param subscriptionId the webhook subscription
      * @param exportId the export job
+     * <p>Cancelling a job that is already canceled returns it: a cancel whose answer was lost and
+     * whose retry met 409 "already canceled" reports that the job is canceled, as it is.
+     *
      * @return the job, normally {@code canceled}
      * @throws IllegalArgumentException if an id is not a safe path segment
-     * @throws ConflictException if the job is already writing its file or has ended
+     * @throws ConflictException if the job is already writing its file or has ended otherwise
      * @throws NotFoundException if the job does not exist
      * @throws BulkExportException for any other failure
      */
@@ -136,7 +151,7 @@ public final class BulkExportClient {
      */
     public ExportJob awaitExport(String subscriptionId, String exportId, AwaitOptions options) {
         Objects.requireNonNull(options, "options");
-        return api.awaitExport(subscriptionId, exportId, options);
+        return awaiter.await(subscriptionId, exportId, options);
     }
 
     /**
@@ -160,7 +175,7 @@ public final class BulkExportClient {
      */
     public DownloadResult downloadExport(DownloadRequest request) {
         Objects.requireNonNull(request, "request");
-        return api.downloadExport(request);
+        return downloads.toFile(request);
     }
 
     /**
@@ -176,7 +191,7 @@ public final class BulkExportClient {
      *     download cannot be resumed
      */
     public InputStream openExport(String subscriptionId, String exportId) {
-        return api.openExport(subscriptionId, exportId);
+        return downloads.open(subscriptionId, exportId);
     }
 
     /**
@@ -206,7 +221,7 @@ public final class BulkExportClient {
      */
     public EventStream streamEvents(String subscriptionId, String exportId, EventStreamOptions options) {
         Objects.requireNonNull(options, "options");
-        return EventStream.of(api.openExport(subscriptionId, exportId), options);
+        return EventStream.of(downloads.open(subscriptionId, exportId), options);
     }
 
     /**
@@ -232,7 +247,7 @@ public final class BulkExportClient {
     public RecoveryResult recoverFailedEvents(RecoveryRequest request, EventHandler handler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        return api.recoverFailedEvents(request, handler);
+        return recovery.run(request, handler);
     }
 
     /**
@@ -445,9 +460,10 @@ public final class BulkExportClient {
                     .connectTimeout(requestTimeout.compareTo(Duration.ofSeconds(10)) < 0
                             ? requestTimeout : Duration.ofSeconds(10))
                     .build();
-            ExportApi api = new ExportApi(base, customerId, pathStyle.segments(), tokenProvider, retryPolicy,
+            ExportApi api = ExportApi.connect(base, customerId, pathStyle.segments(), tokenProvider, retryPolicy,
                     client, requestTimeout, clock, sleeper);
-            return new BulkExportClient(api, "BulkExportClient[baseUri=" + base + ", customerId=" + customerId + "]");
+            return new BulkExportClient(api, retryPolicy, sleeper,
+                    "BulkExportClient[baseUri=" + base + ", customerId=" + customerId + "]");
         }
     }
 }

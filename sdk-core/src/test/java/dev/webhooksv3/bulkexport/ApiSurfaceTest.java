@@ -284,14 +284,14 @@ class ApiSurfaceTest {
                 equals(Object): boolean
                 eventsHandled(): long
                 eventsHandledThisRun(): long
-                export(): java.util.Optional<java.lang.String>
-                exportId(): java.lang.String
-                file(): java.nio.file.Path
-                fileSha256(): java.lang.String
+                exportId(): java.util.Optional<java.lang.String>
+                file(): java.util.Optional<java.nio.file.Path>
+                fileSha256(): java.util.Optional<java.lang.String>
                 hashCode(): int
                 malformedLines(): long
-                new(String, java.nio.file.Path, String, long, long, long, long, java.time.Duration, boolean)
+                new(java.util.Optional<String>, java.util.Optional<java.nio.file.Path>, java.util.Optional<String>, long, long, long, long, java.time.Duration, boolean)
                 resumed(): boolean
+                static nothingToRecover(java.time.Duration): RecoveryResult
                 toString(): java.lang.String
             record RetryPolicy
                 equals(Object): boolean

@@ -228,4 +228,30 @@ class AwaitExportTest {
         assertEquals(404, missing.status());
         verify(1, getRequestedFor(urlEqualTo(JOB_PATH)));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "Thu, 01 Jan 1970 00:00:00 GMT"})
+    void neverPollsFasterThanTheMinimumIntervalWhateverRetryAfterSays(String retryAfter, WireMockRuntimeInfo wm) {
+        ResponseDefinitionBuilder processing = job("processing").withHeader("Retry-After", retryAfter);
+        pollsAnswer(processing, processing, processing, processing, job("completed"));
+
+        client(wm).awaitExport(SUBSCRIPTION, EXPORT, AwaitOptions.defaults()
+                .withPollInterval(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+
+        assertEquals(4, time.sleeps().size(), time.sleeps()::toString);
+        assertTrue(time.sleeps().stream().allMatch(wait -> wait.compareTo(Duration.ofSeconds(1)) >= 0),
+                () -> "a poll came sooner than the 1 s minimum: " + time.sleeps());
+    }
+
+    @Test
+    void aForeverDeadlineIsAcceptedAndWaitsLikeAnyOther(WireMockRuntimeInfo wm) {
+        pollsAnswer(job("processing"), job("completed"));
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+
+        ExportJob done = client(wm).awaitExport(SUBSCRIPTION, EXPORT, AwaitOptions.defaults().withDeadline(forever)
+                .withPollInterval(Duration.ofSeconds(1), forever).withInitialDelay(Duration.ofSeconds(2)));
+
+        assertEquals(ExportState.COMPLETED, done.state());
+        assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(1)), time.sleeps());
+    }
 }

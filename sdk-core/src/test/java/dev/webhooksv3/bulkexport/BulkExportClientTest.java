@@ -10,6 +10,7 @@ import static dev.webhooksv3.bulkexport.TestClients.TOKEN;
 import static dev.webhooksv3.bulkexport.TestClients.jobJson;
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -603,5 +604,33 @@ class BulkExportClientTest {
         assertTrue(error.getMessage().contains("exportId"), error.getMessage());
         verify(0, anyRequestedFor(anyUrl()));
         assertEquals(0, getAllServeEvents().size());
+    }
+
+    @Test
+    void aRetriedCancelThatMeetsAlreadyCanceledReturnsTheCanceledJob(WireMockRuntimeInfo wm) {
+        // The first DELETE cancels the job but its answer is lost (504); the retry is told "already canceled".
+        stubFor(delete(urlEqualTo(JOB_PATH)).inScenario("cancel").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(504).withBody("gateway timeout")).willSetStateTo("canceled"));
+        stubFor(delete(urlEqualTo(JOB_PATH)).inScenario("cancel").whenScenarioStateIs("canceled")
+                .willReturn(aResponse().withStatus(409).withHeader("Content-Type", "application/json")
+                        .withBody("{\"status\":409,\"title\":\"Conflict\",\"details\":\"Export already canceled\"}")));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(jobJson(EXPORT, "canceled", CREATED))));
+
+        ExportJob job = client(wm).cancelExport(SUBSCRIPTION, EXPORT);
+
+        assertEquals(ExportState.CANCELED, job.state());
+        verify(2, deleteRequestedFor(urlEqualTo(JOB_PATH)));
+    }
+
+    @Test
+    void aCancelRefusedFor409IsStillAConflictWhenTheJobIsNotCanceled(WireMockRuntimeInfo wm) {
+        stubFor(delete(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(409)
+                .withBody("{\"status\":409,\"title\":\"Conflict\",\"details\":\"Export is being written\"}")));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(jobJson(EXPORT, "processing", CREATED))));
+
+        ConflictException conflict = assertThrows(ConflictException.class,
+                () -> client(wm).cancelExport(SUBSCRIPTION, EXPORT));
+
+        assertEquals("Export is being written", conflict.details().orElseThrow());
     }
 }

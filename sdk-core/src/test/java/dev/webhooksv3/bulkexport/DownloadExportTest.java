@@ -447,4 +447,162 @@ class DownloadExportTest {
         assertFalse(Files.exists(target));
         assertFalse(Files.exists(part));
     }
+
+    private static byte[] regenerated(byte[] of) {
+        byte[] copy = of.clone();
+        for (int i = 0; i < copy.length; i++) {
+            if (copy[i] >= 'a' && copy[i] <= 'z') {
+                copy[i] = (byte) (copy[i] - 'a' + 'A'); // same length, other bytes
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void neverSplicesTwoVersionsWhenTheResumeIsAnswered206WithAnotherETag() throws IOException {
+        byte[] regenerated = regenerated(content);
+        server.etag("\"v1\"").ignoreIfRange(true).cutRule((response, start) -> {
+            if (response == 0) {
+                server.replaceContent(regenerated, "\"v2\"");
+                return 500_000;
+            }
+            return -1;
+        });
+
+        DownloadResult result = download();
+
+        assertEquals(206, server.requests().get(1).status(), "the server ignored If-Range and sent the new version");
+        assertNull(server.requests().get(2).range(), "the download started over");
+        assertArrayEquals(regenerated, Files.readAllBytes(target), "the new version, not a splice");
+        assertEquals(sha256(regenerated), result.sha256());
+    }
+
+    @Test
+    void neverSplicesTwoVersionsWhenTheResumeAnnouncesAnotherLength() throws IOException {
+        byte[] longer = RangeFileServer.ndjson(4_100, 1_000);
+        server.cutRule((response, start) -> {
+            if (response == 0) {
+                server.replaceContent(longer, null); // no validator at all: only the length tells
+                return 500_000;
+            }
+            return -1;
+        });
+
+        DownloadResult result = download();
+
+        assertEquals(206, server.requests().get(1).status());
+        assertNull(server.requests().get(2).range(), "the download started over");
+        assertArrayEquals(longer, Files.readAllBytes(target));
+        assertEquals(sha256(longer), result.sha256());
+    }
+
+    @Test
+    void aGzipFirstAnswerKeepsTheValidatorThatGuardsItsResume() throws IOException {
+        byte[] regenerated = regenerated(content);
+        server.gzip(true).etag("\"v1\"").cutRule((response, start) -> {
+            if (response == 0) {
+                server.replaceContent(regenerated, "\"v2\"");
+                return 300_000;
+            }
+            return -1;
+        });
+
+        DownloadResult result = download();
+
+        assertEquals("gzip", server.requests().get(0).contentEncoding());
+        assertEquals("\"v1\"", server.requests().get(1).ifRange(), "the gzip answer's validator is sent");
+        assertArrayEquals(regenerated, Files.readAllBytes(target), "the new version, not a splice");
+        assertEquals(sha256(regenerated), result.sha256());
+    }
+
+    @Test
+    void keepsTheValidatorOfAGzipFirstAnswerBesideThePartFile() throws IOException {
+        server.gzip(true).etag("\"v1\"").cutRule((response, start) -> response == 0 ? 300_000 : 0);
+
+        assertThrows(TransportException.class, this::download);
+
+        assertTrue(Files.size(part) > 0, "the .part file is kept");
+        Path validator = part.resolveSibling(part.getFileName() + ".validator");
+        assertTrue(Files.exists(validator), "another process can resume the .part only under its validator");
+        assertEquals("\"v1\"", Files.readString(validator));
+    }
+
+    @Test
+    void keepsACompletePartFileWhenThe416DoesNotSayTheFileLength() throws IOException {
+        Files.write(part, content);
+        server.bare416(true);
+
+        DownloadResult result = download();
+
+        assertDownloaded(result);
+        assertEquals(416, server.requests().get(0).status());
+        assertEquals("bytes=0-0", server.requests().get(1).range(), "asked for the length with a one-byte range");
+        assertEquals(2, server.requests().size(), "the complete file was not downloaded again");
+    }
+
+    @Test
+    void aStorageOrigin403AsksTheApiForAFreshLinkWithoutDroppingTheApiToken() throws IOException {
+        RangeFileServer storage = newServer();
+        storage.failTimes(1, 403, "AccessDenied", "Request has expired");
+        server.redirectTo(storage.downloadUrl() + "?X-Amz-Signature=0a1b2c3d");
+        CountingTokens tokens = new CountingTokens();
+
+        DownloadResult result = server.clientBuilder(time).tokenProvider(tokens).build()
+                .downloadExport(DownloadRequest.of(SUBSCRIPTION, EXPORT, target));
+
+        assertDownloaded(result);
+        assertEquals(2, server.requests().size(), "the API was asked for a fresh link once");
+        assertEquals(List.of(403, 200), storage.requests().stream().map(RangeFileServer.Request::status).toList());
+        assertEquals(0, tokens.invalidated.get(), "a storage 403 says nothing about the API token");
+    }
+
+    @Test
+    void aStorageOriginThatKeepsRefusingTheLinkIsATypedErrorSayingSo() {
+        RangeFileServer storage = newServer();
+        storage.fail(403, "AccessDenied", "Request has expired");
+        server.redirectTo(storage.downloadUrl() + "?X-Amz-Signature=0a1b2c3d");
+        CountingTokens tokens = new CountingTokens();
+        BulkExportClient client = server.clientBuilder(time).tokenProvider(tokens).build();
+
+        ApiException refused = assertThrows(ApiException.class,
+                () -> client.downloadExport(DownloadRequest.of(SUBSCRIPTION, EXPORT, target)));
+
+        assertFalse(refused instanceof AuthenticationException, "not \"credentials refused\": " + refused);
+        assertEquals(403, refused.status());
+        assertTrue(refused.getMessage().contains("download link"), refused.getMessage());
+        assertFalse(refused.getMessage().contains("0a1b2c3d"), "the signature is never shown");
+        assertEquals(2, storage.requests().size(), "one fresh link, then the error");
+        assertEquals(0, tokens.invalidated.get());
+    }
+
+    @Test
+    void refusesAnUnsafeIdBeforeTouchingAnyFile() throws IOException {
+        Path nested = dir.resolve("not-yet").resolve("export.ndjson");
+        Files.write(part, Arrays.copyOf(content, 1_000));
+        BulkExportClient client = client();
+
+        assertThrows(IllegalArgumentException.class, () -> client.downloadExport(
+                DownloadRequest.of(SUBSCRIPTION, "../other", nested).withResumePartial(false)));
+        assertThrows(IllegalArgumentException.class, () -> client.downloadExport(
+                DownloadRequest.of(SUBSCRIPTION, "../other", target).withResumePartial(false)));
+
+        assertFalse(Files.exists(nested.getParent()), "no directory was created");
+        assertEquals(1_000, Files.size(part), "no partial file was deleted");
+        assertEquals(0, server.requests().size());
+    }
+
+    /** A static token that counts how often the client gave it up. */
+    private static final class CountingTokens implements TokenProvider {
+        final java.util.concurrent.atomic.AtomicInteger invalidated = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public AccessToken token() {
+            return new AccessToken(TOKEN, java.time.Instant.MAX);
+        }
+
+        @Override
+        public void invalidate(AccessToken rejected) {
+            invalidated.incrementAndGet();
+        }
+    }
 }

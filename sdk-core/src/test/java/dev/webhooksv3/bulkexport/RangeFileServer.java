@@ -44,7 +44,7 @@ import java.util.zip.GZIPOutputStream;
 final class RangeFileServer extends LoopbackSocketServer {
 
     static final String DOWNLOAD_PATH = TestClients.JOB_PATH + "/download";
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
     private static final int CHUNK = 16 * 1024;
 
     /**
@@ -95,13 +95,17 @@ final class RangeFileServer extends LoopbackSocketServer {
     private final AtomicInteger clientAborts = new AtomicInteger();
     private final CountDownLatch clientAborted = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
+    private final CountDownLatch holding = new CountDownLatch(1);
     private volatile String etag;
     private volatile boolean ignoreRange;
+    private volatile boolean ignoreIfRange;
+    private volatile boolean bare416;
     private volatile boolean gzip;
     private volatile boolean shortBody;
     private volatile CutRule cutRule = (response, start) -> -1;
     private volatile String redirectTo;
     private volatile int errorStatus;
+    private final AtomicInteger errorsLeft = new AtomicInteger(Integer.MAX_VALUE);
     private volatile String errorBody;
     private volatile long holdAfter = -1;
 
@@ -192,6 +196,18 @@ final class RangeFileServer extends LoopbackSocketServer {
         return this;
     }
 
+    /** Answers a range with 206 whatever {@code If-Range} says, as some caches and storage proxies do. */
+    RangeFileServer ignoreIfRange(boolean ignore) {
+        this.ignoreIfRange = ignore;
+        return this;
+    }
+
+    /** Answers an unsatisfiable range with a 416 that has no {@code Content-Range} (it is only a SHOULD). */
+    RangeFileServer bare416(boolean bare) {
+        this.bare416 = bare;
+        return this;
+    }
+
     /** Serves the gzip of the bytes with {@code Content-Encoding: gzip} to clients that accept it. */
     RangeFileServer gzip(boolean on) {
         this.gzip = on;
@@ -230,6 +246,12 @@ final class RangeFileServer extends LoopbackSocketServer {
         return this;
     }
 
+    /** Like {@link #fail}, for the next {@code times} requests only. */
+    RangeFileServer failTimes(int times, int status, String title, String details) {
+        errorsLeft.set(times);
+        return fail(status, title, details);
+    }
+
     /** The first body response stops after {@code bytes} body bytes until {@link #release()} (10 s at most). */
     RangeFileServer holdAfter(long bytes) {
         this.holdAfter = bytes;
@@ -238,6 +260,13 @@ final class RangeFileServer extends LoopbackSocketServer {
 
     void release() {
         released.countDown();
+    }
+
+    /** Waits until the held response has sent its bytes and stopped (10 s at most). */
+    void awaitHolding() throws InterruptedException {
+        if (!holding.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the response never reached its hold");
+        }
     }
 
     // ---- observations --------------------------------------------------------------------------
@@ -305,7 +334,7 @@ final class RangeFileServer extends LoopbackSocketServer {
             sendJson(out, 404, "{\"status\":404,\"title\":\"Not Found\",\"details\":\"no such path\"}");
             return;
         }
-        if (errorStatus != 0) {
+        if (errorStatus != 0 && errorsLeft.getAndDecrement() > 0) {
             record(method, path, range, ifRange, authorization, acceptEncoding, errorStatus, null);
             sendJson(out, errorStatus, errorBody);
             return;
@@ -321,19 +350,24 @@ final class RangeFileServer extends LoopbackSocketServer {
         byte[] entity = encode ? this.gzipped : this.content;
         String tag = etag;
         long start = 0;
+        long entityEnd = entity.length;
         int status = 200;
         Map<String, String> headers = new LinkedHashMap<>();
         Matcher ranged = range == null ? null : RANGE.matcher(range);
-        if (ranged != null && ranged.matches() && !ignoreRange && (ifRange == null || ifRange.equals(tag))) {
+        if (ranged != null && ranged.matches() && !ignoreRange
+                && (ifRange == null || ifRange.equals(tag) || ignoreIfRange)) {
             start = Long.parseLong(ranged.group(1));
             if (start >= entity.length) {
                 record(method, path, range, ifRange, authorization, acceptEncoding, 416, null);
-                writeHead(out, 416, Map.of("Content-Range", "bytes */" + entity.length), 0);
+                writeHead(out, 416, bare416 ? Map.of() : Map.of("Content-Range", "bytes */" + entity.length), 0);
                 out.flush();
                 return;
             }
+            long end = ranged.group(2) == null || ranged.group(2).isEmpty() ? entity.length - 1
+                    : Math.min(entity.length - 1, Long.parseLong(ranged.group(2)));
             status = 206;
-            headers.put("Content-Range", "bytes " + start + "-" + (entity.length - 1) + "/" + entity.length);
+            headers.put("Content-Range", "bytes " + start + "-" + end + "/" + entity.length);
+            entityEnd = end + 1;
         }
         headers.put("Content-Type", "application/x-ndjson");
         headers.put("Accept-Ranges", "bytes");
@@ -345,7 +379,7 @@ final class RangeFileServer extends LoopbackSocketServer {
         }
         record(method, path, range, ifRange, authorization, acceptEncoding, status, encode ? "gzip" : null);
 
-        long length = entity.length - start;
+        long length = entityEnd - start;
         int index = bodyResponses.getAndIncrement();
         long cut = cutRule.cutAfter(index, start);
         boolean cutting = cut >= 0 && cut < length;
@@ -357,6 +391,7 @@ final class RangeFileServer extends LoopbackSocketServer {
             while (written < limit) {
                 if (hold >= 0 && written >= hold) {
                     out.flush();
+                    holding.countDown();
                     awaitRelease();
                     hold = -1;
                 }

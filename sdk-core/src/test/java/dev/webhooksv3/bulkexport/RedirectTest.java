@@ -131,4 +131,31 @@ class RedirectTest {
         public void connectFailed(URI uri, SocketAddress address, IOException failure) {
         }
     }
+
+    @Test
+    void aRemoteApiCannotSendTheClientToALoopbackAddress() {
+        // The API is "https://api.example" (served by the loopback WireMock through an origin mapping):
+        // a redirect from it to http://127.0.0.1 would aim the client at this machine's own services.
+        InterceptingHttpClient http = new InterceptingHttpClient(java.time.Duration.ofSeconds(2))
+                .mapOrigin("https://api.example:443", URI.create(api.baseUrl()));
+        storage.stubFor(get(urlPathEqualTo(SIGNED_PATH)).willReturn(okJson(JOB)));
+        redirectJobTo("http://127.0.0.1:" + storage.getPort() + SIGNED_PATH);
+        BulkExportClient client = BulkExportClient.builder().baseUri(URI.create("https://api.example"))
+                .customerId(CUSTOMER).tokenProvider(TokenProvider.of(TOKEN)).retryPolicy(fastRetries())
+                .httpClient(http).clock(time).sleeper(time).build();
+
+        TransportException error = assertThrows(TransportException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertTrue(error.getMessage().contains("loopback"), error.getMessage());
+        assertEquals(0, storage.getAllServeEvents().size(), "nothing was sent to the loopback address");
+        assertEquals(1, http.sent().size(), "only the API call itself went out");
+    }
+
+    @Test
+    void aLoopbackApiMayRedirectToAnotherLoopbackPort() {
+        storage.stubFor(get(urlPathEqualTo(SIGNED_PATH)).willReturn(okJson(JOB)));
+        redirectJobTo("http://127.0.0.1:" + storage.getPort() + SIGNED_PATH);
+
+        assertEquals(EXPORT, client().getExport(SUBSCRIPTION, EXPORT).id());
+    }
 }

@@ -183,4 +183,18 @@ class RetryingTransportTest {
             Thread.interrupted();
         }
     }
+
+    @Test
+    void backoffIsJitteredAtTheCapTooAndNeverLonger(WireMockRuntimeInfo wm) {
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(aResponse().withStatus(503).withBody(problem(503))));
+        RetryPolicy policy = new RetryPolicy(16, Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofMinutes(1), 0.5);
+        BulkExportClient client = builder(wm, time).retryPolicy(policy).build();
+
+        assertThrows(ServerException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        List<Duration> atTheCap = time.sleeps().subList(5, 15);
+        assertTrue(atTheCap.stream().allMatch(wait -> wait.compareTo(Duration.ofMillis(40)) <= 0
+                && wait.compareTo(Duration.ofMillis(20)) >= 0), atTheCap::toString);
+        assertTrue(atTheCap.stream().distinct().count() > 1, () -> "a fleet would retry in lockstep: " + atTheCap);
+    }
 }

@@ -154,4 +154,30 @@ class StartExportAdoptionTest {
         assertTrue(slept.compareTo(deadline) <= 0, "slept " + slept + " in all, more than the deadline");
         assertTrue(posts() >= 2, "tried again at least once within the deadline");
     }
+
+    @Test
+    void adoptsTheJobWhenThe2xxAnswerToTheStartCannotBeRead(WireMockRuntimeInfo wm) {
+        // Sent, answered 201, but the body is more than the client reads: the job was made, its id is unknown.
+        stubFor(post(urlEqualTo(COLLECTION)).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody(new byte[9 * 1024 * 1024])));
+        stubFor(get(urlEqualTo(COLLECTION)).willReturn(okJson(list(
+                jobJson(NEW_JOB, "processing", start.plusSeconds(1).toString())))));
+
+        ExportJob job = builder(wm, time).build().startExport(StartExportRequest.of(SUBSCRIPTION));
+
+        assertEquals(NEW_JOB, job.id());
+        assertEquals(1, posts(), "never sent twice");
+        assertEquals(1, lists());
+    }
+
+    @Test
+    void aForeverWaitForAFreeSlotIsAccepted(WireMockRuntimeInfo wm) {
+        postFirstThen(aResponse().withStatus(409).withBody(TOO_MANY), created(NEW_JOB));
+
+        ExportJob job = builder(wm, time).build().startExport(
+                StartExportRequest.of(SUBSCRIPTION).withWaitForFreeSlot(Duration.ofSeconds(Long.MAX_VALUE)));
+
+        assertEquals(NEW_JOB, job.id());
+        assertEquals(2, posts());
+    }
 }

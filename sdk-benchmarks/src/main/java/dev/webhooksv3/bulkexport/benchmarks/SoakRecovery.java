@@ -99,7 +99,7 @@ public final class SoakRecovery {
             emulator.faults().clear();
             double peakHeap = HeapPeak.megabytes();
 
-            String cleanSha = sha256(client, emulator.subscriptionId(), result.exportId());
+            String cleanSha = sha256(client, emulator.subscriptionId(), result.exportId().orElseThrow());
             long[] expected = new long[events];
             for (int i = 0; i < events; i++) {
                 expected[i] = key(emulator.eventId(i));
@@ -121,7 +121,7 @@ public final class SoakRecovery {
             System.out.printf(Locale.ROOT, "events handled       %,d (%,d distinct ids, %d duplicates, set equal to the export: %s)%n",
                     count[0], seen.length - duplicates, duplicates, sameSet);
             System.out.printf(Locale.ROOT, "file                 %,d bytes, sha256 %s clean download%n", result.bytes(),
-                    result.fileSha256().equals(cleanSha) ? "equals the" : "DIFFERS from the");
+                    result.fileSha256().orElseThrow().equals(cleanSha) ? "equals the" : "DIFFERS from the");
             System.out.printf(Locale.ROOT, "runs                 %d (each failed run continued by the next from its checkpoint)%n", runs);
             System.out.printf(Locale.ROOT, "elapsed              %.1f s, %,.0f events/s end to end%n", seconds, events / seconds);
             synchronized (injected) {
@@ -133,7 +133,7 @@ public final class SoakRecovery {
             System.out.printf(Locale.ROOT, "token requests       %,d%n", tokens);
             System.out.printf(Locale.ROOT, "heap                 max %.0f MB, peak used %.1f MB%n",
                     Runtime.getRuntime().maxMemory() / 1e6, peakHeap);
-            boolean ok = sameSet && duplicates == 0 && count[0] == events && result.fileSha256().equals(cleanSha);
+            boolean ok = sameSet && duplicates == 0 && count[0] == events && result.fileSha256().orElseThrow().equals(cleanSha);
             System.out.println(ok ? "OK" : "FAILED");
             if (!ok) {
                 System.exit(1);

@@ -17,13 +17,13 @@ import java.util.Objects;
  * @param streaming whether the response body is handed over unread (downloads) instead of
  *     being read, bounded, inside the retry loop
  */
-public record ApiRequest(String method, URI uri, Map<String, String> headers, byte[] body, boolean idempotent,
+record ApiRequest(String method, URI uri, Map<String, String> headers, byte[] body, boolean idempotent,
                          boolean streaming) {
 
     static final String AUTHORIZATION = "Authorization";
 
-    /** Checks and copies the components. */
-    public ApiRequest {
+    /** Checks and copies the components; callers use the named factories below. */
+    ApiRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(uri, "uri");
         headers = Map.copyOf(headers);
@@ -33,6 +33,29 @@ public record ApiRequest(String method, URI uri, Map<String, String> headers, by
     /** A GET whose JSON answer is read inside the retry loop. */
     static ApiRequest get(URI uri) {
         return new ApiRequest("GET", uri, Map.of("Accept", "application/json"), null, true, false);
+    }
+
+    /** A DELETE with a JSON answer; idempotent. */
+    static ApiRequest delete(URI uri) {
+        return new ApiRequest("DELETE", uri, Map.of("Accept", "application/json"), null, true, false);
+    }
+
+    /** A POST without a body that creates something: never sent twice unless the server surely did not act. */
+    static ApiRequest create(URI uri) {
+        return new ApiRequest("POST", uri, Map.of("Accept", "application/json"), null, false, false);
+    }
+
+    /** A form POST whose repetition is harmless (a token request), with its own {@code Authorization}. */
+    static ApiRequest form(URI uri, String authorization, byte[] form) {
+        return new ApiRequest("POST", uri, Map.of(AUTHORIZATION, authorization,
+                "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"), form, true, false);
+    }
+
+    /** A GET of a file whose body is handed over unread, gzip welcome. */
+    static ApiRequest download(URI uri) {
+        return new ApiRequest("GET", uri, Map.of(
+                "Accept", "application/x-ndjson, application/json;q=0.9, */*;q=0.5",
+                "Accept-Encoding", "gzip"), null, true, true);
     }
 
     /** Returns a copy with one more header (replacing one of the same name). */

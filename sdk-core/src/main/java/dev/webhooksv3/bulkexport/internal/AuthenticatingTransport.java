@@ -3,22 +3,29 @@ package dev.webhooksv3.bulkexport.internal;
 import dev.webhooksv3.bulkexport.AccessToken;
 import dev.webhooksv3.bulkexport.ApiException;
 import dev.webhooksv3.bulkexport.TokenProvider;
+import java.net.URI;
 import java.time.Clock;
 
 /**
  * The auth layer: adds the bearer token and, when the service answers 401 or 403, drops that
  * token, obtains a fresh one and replays the request exactly once. A second 401/403 is an
  * {@link dev.webhooksv3.bulkexport.AuthenticationException} with the first attached.
+ *
+ * <p>Only an answer of the API's own origin says anything about the token: a 403 from a storage
+ * origin a download was redirected to (an expired pre-signed link) never saw the token, and is
+ * handed back as it is.
  */
 final class AuthenticatingTransport implements Transport {
 
     private final Transport next;
     private final TokenProvider tokens;
+    private final URI apiOrigin;
     private final Clock clock;
 
-    AuthenticatingTransport(Transport next, TokenProvider tokens, Clock clock) {
+    AuthenticatingTransport(Transport next, TokenProvider tokens, URI apiOrigin, Clock clock) {
         this.next = next;
         this.tokens = tokens;
+        this.apiOrigin = apiOrigin;
         this.clock = clock;
     }
 
@@ -44,7 +51,7 @@ final class AuthenticatingTransport implements Transport {
         return request.withHeader(ApiRequest.AUTHORIZATION, "Bearer " + token.value());
     }
 
-    private static boolean isRejected(Exchange exchange) {
-        return exchange.status() == 401 || exchange.status() == 403;
+    private boolean isRejected(Exchange exchange) {
+        return (exchange.status() == 401 || exchange.status() == 403) && Origins.sameOrigin(exchange.uri(), apiOrigin);
     }
 }

@@ -153,17 +153,9 @@ final class Checkpoint implements AutoCloseable {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         if (created) {
-            forceDirectory(file.toAbsolutePath().getParent());
+            Disk.forceDirectory(file.toAbsolutePath().getParent());
         }
         return new Checkpoint(file, channel, prior.map(State::sequence).orElse(0L), clock, fsyncInterval);
-    }
-
-    private static void forceDirectory(Path directory) {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException unsupported) {
-            // Some platforms cannot open a directory; the file's own fsync still applies.
-        }
     }
 
     /**
@@ -191,7 +183,7 @@ final class Checkpoint implements AutoCloseable {
             }
             dirty = true;
             Instant now = clock.instant();
-            if (force || !now.isBefore(lastForce.plus(fsyncInterval))) {
+            if (force || Duration.between(lastForce, now).compareTo(fsyncInterval) >= 0) {
                 channel.force(false);
                 lastForce = now;
                 dirty = false;

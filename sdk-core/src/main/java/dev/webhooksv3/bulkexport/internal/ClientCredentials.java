@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -111,10 +110,7 @@ public final class ClientCredentials implements TokenProvider {
         }
 
         private Cached fetch() {
-            ApiRequest request = new ApiRequest("POST", tokenUri, Map.of(
-                    ApiRequest.AUTHORIZATION, basicAuthorization,
-                    "Content-Type", "application/x-www-form-urlencoded",
-                    "Accept", "application/json"), FORM, true, false);
+            ApiRequest request = ApiRequest.form(tokenUri, basicAuthorization, FORM);
             Instant requestedAt = clock.instant();
             try (Exchange exchange = transport.exchange(request)) {
                 if (!exchange.isSuccess()) {

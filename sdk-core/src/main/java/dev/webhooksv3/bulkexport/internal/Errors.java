@@ -66,6 +66,13 @@ final class Errors {
         String path = ex.request().uri().getRawPath();
         int status = ex.status();
         Duration retryAfter = retryAfter(ex, clock).orElse(null);
+        if ((status == 401 || status == 403) && !Origins.sameOrigin(ex.uri(), ex.request().uri())) {
+            // A storage origin refusing a pre-signed link: the credentials were never shown to it.
+            return new ApiException(method, path, status, "Download link refused", "the storage origin "
+                    + ex.uri().getScheme() + "://" + ex.uri().getAuthority() + " answered " + status + " to the "
+                    + "pre-signed download link (expired?)" + (details == null ? "" : ": " + details), ex.headers(),
+                    excerpt, retryAfter);
+        }
         if (status == 401 || status == 403) {
             return new AuthenticationException(method, path, status, title, details, ex.headers(), excerpt, retryAfter);
         }

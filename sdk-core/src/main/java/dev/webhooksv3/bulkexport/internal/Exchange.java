@@ -15,7 +15,7 @@ import java.net.http.HttpHeaders;
  * @param headers the response headers
  * @param body the body; already in memory unless the request was streaming
  */
-public record Exchange(ApiRequest request, URI uri, int status, HttpHeaders headers, InputStream body)
+record Exchange(ApiRequest request, URI uri, int status, HttpHeaders headers, InputStream body)
         implements AutoCloseable {
 
     /** Whether the status is 2xx. */

@@ -5,14 +5,17 @@ import dev.webhooksv3.bulkexport.TransportException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.ProtocolException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The innermost layer: one HTTP exchange on {@code java.net.http}, following redirects itself.
@@ -47,17 +50,21 @@ final class HttpTransport implements Transport {
             Exchange exchange = send(current);
             Optional<URI> next = redirectTarget(exchange);
             if (next.isEmpty()) {
-                return exchange;
+                // The original request, so that errors name the API call and the auth layer can tell
+                // an answer of the API's origin from one of a storage origin it was sent on to.
+                return new Exchange(request, exchange.uri(), exchange.status(), exchange.headers(), exchange.body());
             }
             exchange.close();
             if (hop == MAX_REDIRECTS) {
-                throw failure(request, new ProtocolException("more than " + MAX_REDIRECTS + " redirects"));
+                throw failure(request, new ProtocolException("more than " + MAX_REDIRECTS + " redirects"), Outcome.UNKNOWN,
+                        false);
             }
             URI target = next.get();
-            if (!Origins.isSecure(target)) {
+            if (!Origins.mayRedirect(target, apiOrigin)) {
                 // Scheme and host only: the query of a storage URL holds its signature.
                 throw failure(request, new ProtocolException("refused redirect to " + target.getScheme() + "://"
-                        + target.getHost() + ": only https, or http on loopback, with a host"));
+                        + target.getHost() + ": only https, or http on loopback, with a host; and loopback only "
+                        + "when the API itself is on loopback"), Outcome.UNKNOWN, false);
             }
             current = current.withUri(target);
         }
@@ -78,7 +85,8 @@ final class HttpTransport implements Transport {
         } catch (IllegalArgumentException malformed) {
             exchange.close();
             // Never the Location itself: it may carry a signature.
-            throw failure(exchange.request(), new ProtocolException("redirect with a malformed Location header"));
+            throw failure(exchange.request(), new ProtocolException("redirect with a malformed Location header"),
+                    Outcome.UNKNOWN, false);
         }
     }
 
@@ -94,20 +102,30 @@ final class HttpTransport implements Transport {
                 builder.header(header.getKey(), header.getValue());
             }
         }
+        HttpResponse<InputStream> response;
         try {
-            HttpResponse<InputStream> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-            InputStream body = StallGuard.guard(response.body(), requestTimeout);
-            boolean success = response.statusCode() >= 200 && response.statusCode() < 300;
-            if (!request.streaming()) {
-                body = new ByteArrayInputStream(success ? readBounded(body) : readExcerpt(body));
-            }
-            return new Exchange(request, response.uri(), response.statusCode(), response.headers(), body);
+            response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (ConnectException | HttpConnectTimeoutException | SSLHandshakeException e) {
+            // Before the request: no connection, or no TLS session to send it on.
+            throw failure(request, e, Outcome.NOT_SENT, true);
         } catch (IOException e) {
-            throw failure(request, e);
+            // A malformed answer would come back the same; anything else (a reset, a timeout) may pass.
+            throw failure(request, e, Outcome.UNKNOWN, !(e instanceof ProtocolException));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BulkExportException(request.describe() + " was interrupted", e);
         }
+        InputStream body = StallGuard.guard(response.body(), requestTimeout);
+        if (!request.streaming()) {
+            boolean success = response.statusCode() >= 200 && response.statusCode() < 300;
+            try {
+                body = new ByteArrayInputStream(success ? readBounded(body) : readExcerpt(body));
+            } catch (IOException e) {
+                // The answer had begun: whatever it said was done is done.
+                throw failure(request, e, Outcome.UNKNOWN, !(e instanceof ProtocolException));
+            }
+        }
+        return new Exchange(request, response.uri(), response.statusCode(), response.headers(), body);
     }
 
     private static byte[] readBounded(InputStream body) throws IOException {
@@ -127,9 +145,10 @@ final class HttpTransport implements Transport {
         }
     }
 
-    private static TransportException failure(ApiRequest request, IOException cause) {
+    private static TransportException failure(ApiRequest request, IOException cause, Outcome outcome,
+                                              boolean worthRetrying) {
         String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()
                 : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        return new TransportException(request.describe() + " failed: " + reason, cause);
+        return new Outcome.CallFailure(request.describe() + " failed: " + reason, cause, outcome, worthRetrying);
     }
 }

@@ -47,6 +47,15 @@ public final class Origins {
     }
 
     /**
+     * Whether the API at {@code api} may send the client to {@code target} (a redirect): https, or
+     * plain http on loopback; and a loopback host at all only when the API itself is on loopback, so
+     * that a remote server cannot aim the client at local services.
+     */
+    static boolean mayRedirect(URI target, URI api) {
+        return isSecure(target) && (!isLoopback(target.getHost()) || isLoopback(api.getHost()));
+    }
+
+    /**
      * Checks that a URI may be called: absolute, https, or http on a loopback host.
      *
      * @param uri the URI

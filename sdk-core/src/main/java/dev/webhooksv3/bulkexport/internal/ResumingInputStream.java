@@ -7,11 +7,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The decoded bytes of a download, continuing with {@code Range: bytes=N-} whenever the connection
@@ -21,13 +23,16 @@ import java.util.regex.Pattern;
  * resume asks for the unencoded representation ({@code Accept-Encoding: identity}), whose byte
  * offsets are the decoded ones: a range over gzip bytes would only be right if the server
  * compressed byte-for-byte identically again. {@code If-Range} carries the validator (ETag, else
- * Last-Modified) of an unencoded response. A server that ignores the range (200 instead of 206)
- * is read again from the start and the bytes already delivered are skipped, unless its validator
- * changed: then the content changed, and {@link ContentChangedException} says to start over.
- * Consecutive failures without progress are bounded by the retry policy's attempts.
+ * Last-Modified) of the first answer. Every later answer must be of the same file: same validator
+ * (weakly compared) and same length, whether it is a 206 or a 200 whose start is skipped; if not,
+ * {@link ContentChangedException} says to start over, and no byte of the new version is handed
+ * out after bytes of the old. Consecutive failures without progress are bounded by the retry
+ * policy's attempts; a storage origin refusing its pre-signed link is asked through the API once
+ * more (a fresh link), then it is an error.
  */
 final class ResumingInputStream extends InputStream {
 
+    private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport");
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/(\\d+)");
 
@@ -43,8 +48,10 @@ final class ResumingInputStream extends InputStream {
     private final Transport transport;
     private final ApiRequest request;
     private final RetryPolicy policy;
+    private final Backoff backoff;
     private final Sleeper sleeper;
     private final Clock clock;
+    private final Consumer<String> validatorListener;
     private InputStream body;
     private long position;
     private long total = -1;
@@ -58,14 +65,18 @@ final class ResumingInputStream extends InputStream {
      * Opens the download at {@code startAt} (0, or the size of a partial file).
      *
      * @param knownValidator the validator the partial file was downloaded under, or null
+     * @param validatorListener told each validator the bytes that follow are received under, before
+     *     any of them (a caller keeping a partial file stores it beside the file)
      */
     ResumingInputStream(Transport transport, ApiRequest request, long startAt, String knownValidator,
-                        RetryPolicy policy, Sleeper sleeper, Clock clock) {
+                        Consumer<String> validatorListener, RetryPolicy policy, Sleeper sleeper, Clock clock) {
         this.transport = transport;
         this.request = request;
         this.policy = policy;
+        this.backoff = new Backoff(policy);
         this.sleeper = sleeper;
         this.clock = clock;
+        this.validatorListener = validatorListener;
         this.position = startAt;
         this.validator = knownValidator;
         try {
@@ -75,31 +86,57 @@ final class ResumingInputStream extends InputStream {
         }
     }
 
-    private void openAt(long from) throws IOException {
+    private ApiRequest rangeRequest(long from, long to) {
         ApiRequest ranged = request;
-        if (from > 0 || requests > 0) {
+        if (from > 0 || to >= 0 || requests > 0) {
             ranged = ranged.withHeader("Accept-Encoding", "identity");
         }
-        if (from > 0) {
-            ranged = ranged.withHeader("Range", "bytes=" + from + "-");
+        if (from > 0 || to >= 0) {
+            ranged = ranged.withHeader("Range", "bytes=" + from + "-" + (to >= 0 ? to : ""));
             if (validator != null) {
                 ranged = ranged.withHeader("If-Range", validator);
             }
         }
+        return ranged;
+    }
+
+    /**
+     * Sends the request; a storage origin refusing its pre-signed link (expired while we read) is
+     * asked for once more through the API, which hands out a fresh link.
+     */
+    private Exchange send(ApiRequest ranged) {
         Exchange exchange = transport.exchange(ranged);
         requests++;
+        if (isRefusedLink(exchange)) {
+            LOG.info("{}: the storage origin refused the download link ({}); asking the API for a fresh one",
+                    request.describe(), exchange.status());
+            exchange.close();
+            exchange = transport.exchange(ranged);
+            requests++;
+        }
+        return exchange;
+    }
+
+    private static boolean isRefusedLink(Exchange exchange) {
+        return (exchange.status() == 401 || exchange.status() == 403)
+                && !Origins.sameOrigin(exchange.uri(), exchange.request().uri());
+    }
+
+    private void openAt(long from) throws IOException {
+        Exchange exchange = send(rangeRequest(from, -1));
         int status = exchange.status();
         if (status == 416 && from > 0) {
             Optional<Long> size = exchange.headers().firstValue("Content-Range").map(UNSATISFIED_RANGE::matcher)
                     .filter(Matcher::matches).map(m -> Long.parseLong(m.group(1)));
             exchange.close();
-            if (size.isPresent() && size.get() == from) {
+            long length = size.isPresent() ? size.get() : probeLength();
+            if (length == from) {
                 total = from;
                 body = InputStream.nullInputStream();
                 return;
             }
             throw new ContentChangedException(request.describe() + " refused the range from byte " + from
-                    + " (416): the file is shorter than what was already received");
+                    + " (416): the file has " + length + " bytes, fewer than were already received");
         }
         if (status != 200 && status != 206) {
             throw Errors.toException(exchange, clock);
@@ -114,8 +151,6 @@ final class ResumingInputStream extends InputStream {
         }
         String encoding = exchange.headers().firstValue("Content-Encoding").orElse("identity")
                 .toLowerCase(Locale.ROOT);
-        String newValidator = exchange.headers().firstValue("ETag")
-                .or(() -> exchange.headers().firstValue("Last-Modified")).orElse(null);
         if (status == 206) {
             Matcher range = exchange.headers().firstValue("Content-Range").map(CONTENT_RANGE::matcher)
                     .filter(Matcher::matches).orElse(null);
@@ -125,22 +160,93 @@ final class ResumingInputStream extends InputStream {
                         + exchange.headers().firstValue("Content-Range").orElse("<none>") + " and Content-Encoding "
                         + encoding + " to a request for bytes " + from + "-", null);
             }
-            total = range.group(3).equals("*") ? -1 : Long.parseLong(range.group(3));
+            requireSameContent(exchange, from, range.group(3).equals("*") ? -1 : Long.parseLong(range.group(3)));
             body = exchange.body();
         } else {
-            if (from > 0 && validator != null && newValidator != null && !validator.equals(newValidator)) {
-                exchange.close();
-                throw new ContentChangedException(request.describe() + " changed since byte " + from + " was received "
-                        + "(validator " + validator + " became " + newValidator + ")");
+            long length = encoding.equals("identity")
+                    ? exchange.headers().firstValueAsLong("Content-Length").orElse(-1) : -1;
+            if (from > 0) {
+                requireSameContent(exchange, from, length);
             }
-            total = encoding.equals("identity") ? exchange.headers().firstValueAsLong("Content-Length").orElse(-1) : -1;
+            total = length;
             body = decoded(exchange, encoding);
             if (from > 0) {
                 body.skipNBytes(from);
             }
         }
-        if (encoding.equals("identity") && newValidator != null) {
-            validator = newValidator;
+        if (validator == null) {
+            validator = validatorOf(exchange);
+            if (validator != null) {
+                validatorListener.accept(validator);
+            }
+        }
+    }
+
+    /**
+     * Refuses to continue bytes received under one version of the file with bytes of another: the
+     * answer's validator must match the one the earlier bytes came with, and its total length the
+     * one announced before. A 206 alone proves nothing: a server may ignore {@code If-Range}.
+     */
+    private void requireSameContent(Exchange exchange, long from, long length) {
+        String now = comparableValidator(exchange);
+        String change = null;
+        if (validator != null && now != null && !weak(validator).equals(weak(now))) {
+            change = "validator " + validator + " became " + now;
+        } else if (total >= 0 && length >= 0 && total != length) {
+            change = "its length " + total + " became " + length;
+        }
+        if (change != null) {
+            exchange.close();
+            throw new ContentChangedException(request.describe() + " changed since byte " + from + " was received ("
+                    + change + ")");
+        }
+        if (length >= 0) {
+            total = length;
+        }
+    }
+
+    /** The answer's validator of the same kind as the one held (ETag or Last-Modified), or null. */
+    private String comparableValidator(Exchange exchange) {
+        if (validator == null) {
+            return validatorOf(exchange);
+        }
+        return exchange.headers().firstValue(isEntityTag(validator) ? "ETag" : "Last-Modified").orElse(null);
+    }
+
+    /**
+     * The validator to resume under: the ETag, else Last-Modified. A gzip answer's ETag may name the
+     * compressed form; weak comparison, and the length check, still catch a changed file.
+     */
+    private static String validatorOf(Exchange exchange) {
+        return exchange.headers().firstValue("ETag").or(() -> exchange.headers().firstValue("Last-Modified"))
+                .orElse(null);
+    }
+
+    private static boolean isEntityTag(String validator) {
+        return validator.startsWith("\"") || validator.startsWith("W/");
+    }
+
+    private static String weak(String validator) {
+        return validator.startsWith("W/") ? validator.substring(2) : validator;
+    }
+
+    /** The file's length when a 416 did not say it: asked with a one-byte range. */
+    private long probeLength() {
+        try (Exchange exchange = send(rangeRequest(0, 0))) {
+            Matcher range = exchange.headers().firstValue("Content-Range").map(CONTENT_RANGE::matcher)
+                    .filter(Matcher::matches).orElse(null);
+            if (exchange.status() == 206 && range != null && !range.group(3).equals("*")) {
+                requireSameContent(exchange, 0, Long.parseLong(range.group(3)));
+                return Long.parseLong(range.group(3));
+            }
+            if (exchange.status() == 200 && exchange.headers().firstValueAsLong("Content-Length").isPresent()) {
+                long length = exchange.headers().firstValueAsLong("Content-Length").getAsLong();
+                requireSameContent(exchange, 0, length);
+                return length;
+            }
+            throw new BulkExportException(request.describe() + " refused the range from byte " + position
+                    + " (416) without saying the file's length, and a request for its first byte answered "
+                    + exchange.status() + ": cannot tell whether the partial file is complete; it is kept", null);
         }
     }
 
@@ -161,11 +267,6 @@ final class ResumingInputStream extends InputStream {
                 throw new BulkExportException(request.describe() + " answered with Content-Encoding \"" + encoding
                         + "\", which this SDK cannot decode", null);
         }
-    }
-
-    /** The validator (ETag or Last-Modified) of the unencoded file, or null. */
-    String validator() {
-        return validator;
     }
 
     /** The file's size when the server told it (unencoded responses only), else -1. */
@@ -233,14 +334,8 @@ final class ResumingInputStream extends InputStream {
                         + "resumed after " + failuresWithoutProgress + " attempt(s) without progress: "
                         + last.getMessage(), last);
             }
-            Duration backoff = policy.initialBackoff().multipliedBy(1L << Math.min(failuresWithoutProgress - 1, 10));
-            try {
-                sleeper.sleep(backoff.compareTo(policy.maxBackoff()) < 0 ? backoff : policy.maxBackoff());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BulkExportException(request.describe() + " was interrupted while resuming at byte "
-                        + position, e);
-            }
+            sleeper.pause(backoff.after(failuresWithoutProgress), "resuming " + request.describe() + " at byte "
+                    + position);
             resumes++;
             try {
                 openAt(position);

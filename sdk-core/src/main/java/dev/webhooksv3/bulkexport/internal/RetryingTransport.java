@@ -4,11 +4,7 @@ import dev.webhooksv3.bulkexport.ApiException;
 import dev.webhooksv3.bulkexport.BulkExportException;
 import dev.webhooksv3.bulkexport.RetryPolicy;
 import dev.webhooksv3.bulkexport.TransportException;
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.RetryConfig;
-import java.net.ConnectException;
-import java.net.ProtocolException;
-import java.net.http.HttpConnectTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The retry layer: re-sends a request after transient failures, following {@link RetryPolicy}.
  *
  * <p>The policy is expressed as a resilience4j {@link RetryConfig} (attempts counting the first,
- * result and exception predicates) and an exponential random-backoff {@link IntervalFunction}.
+ * result and exception predicates, and the SDK's one {@link Backoff}); whether a request may be
+ * sent again is the {@link Outcome} classifier's call.
  * The attempt loop itself is ours rather than {@code Retry.decorate…}: resilience4j sleeps with a
  * process-wide {@code Thread.sleep}, while we need an injected {@link Sleeper} (tests never sleep),
  * per-response {@code Retry-After} with a fail-fast cap, and earlier failures as suppressed
@@ -30,14 +27,12 @@ import org.slf4j.LoggerFactory;
 final class RetryingTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport.transport");
-    private static final Set<Integer> RETRYABLE = Set.of(408, 429, 502, 503, 504);
-    /** Statuses that say the server did not act on the request, so even a POST may be re-sent. */
-    private static final Set<Integer> NOT_PROCESSED = Set.of(408, 429, 503);
+    private static final Set<Integer> TRANSIENT = Set.of(408, 429, 502, 503, 504);
 
     private final Transport next;
     private final RetryPolicy policy;
     private final RetryConfig config;
-    private final IntervalFunction backoff;
+    private final Backoff backoff;
     private final Sleeper sleeper;
     private final Clock clock;
 
@@ -46,7 +41,7 @@ final class RetryingTransport implements Transport {
         this.policy = policy;
         this.sleeper = sleeper;
         this.clock = clock;
-        this.backoff = backoff(policy);
+        this.backoff = new Backoff(policy);
         this.config = RetryConfig.<Exchange>custom()
                 .maxAttempts(policy.maxAttempts())
                 .intervalFunction(backoff)
@@ -55,36 +50,31 @@ final class RetryingTransport implements Transport {
                 .build();
     }
 
-    private static IntervalFunction backoff(RetryPolicy policy) {
-        long initial = policy.initialBackoff().toMillis();
-        long max = policy.maxBackoff().toMillis();
-        if (initial < 1) {
-            return attempt -> 0L;
-        }
-        if (policy.jitter() == 0) {
-            return IntervalFunction.ofExponentialBackoff(initial, 2.0, max);
-        }
-        return IntervalFunction.ofExponentialRandomBackoff(initial, 2.0, Math.min(policy.jitter(), 0.99), max);
-    }
-
-    /** Retryable statuses; for a non-idempotent request only those where the server did not act. */
+    /** A transient status; for a request that is not idempotent, only one that says it was not acted on. */
     private static boolean isRetryableResponse(Exchange exchange) {
-        return exchange.request().idempotent()
-                ? RETRYABLE.contains(exchange.status())
-                : NOT_PROCESSED.contains(exchange.status());
+        if (!TRANSIENT.contains(exchange.status())) {
+            return false; // an answer that stands
+        }
+        if (exchange.request().idempotent()) {
+            return true; // sending it twice is harmless
+        }
+        return Outcome.ofStatus(exchange.status()) == Outcome.NOT_PROCESSED; // the server said it did nothing
     }
 
-    /** Failures where the request surely never reached the server: the connection was not made. */
+    /** An I/O failure before the request reached the server, so that even a POST may be sent again. */
     private static boolean isSafeToRetryAnyRequest(Throwable failure) {
-        Throwable cause = failure.getCause();
-        return cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
+        return failure instanceof Outcome.CallFailure call && call.worthRetrying()
+                && call.outcome() == Outcome.NOT_SENT;
     }
 
     private boolean isRetryable(ApiRequest request, TransportException failure) {
-        if (failure.getCause() instanceof ProtocolException) {
-            return false;
+        if (!(failure instanceof Outcome.CallFailure call) || !call.worthRetrying()) {
+            return false; // the same request would fail the same way
         }
-        return request.idempotent() || config.getExceptionPredicate().test(failure);
+        if (request.idempotent()) {
+            return true; // sending it twice is harmless
+        }
+        return config.getExceptionPredicate().test(failure); // only if the server never saw it
     }
 
     @Override
@@ -103,7 +93,7 @@ final class RetryingTransport implements Transport {
                     throw giveUp(request, failure, earlier, attempt);
                 }
                 earlier.add(failure);
-                pause(request, Duration.ofMillis(backoff.apply(attempt)), earlier);
+                pause(request, backoff.after(attempt), earlier);
                 continue;
             }
             LOG.debug("{} attempt {}/{} answered {} in {} ms", request.describe(), attempt, maxAttempts,
@@ -122,7 +112,7 @@ final class RetryingTransport implements Transport {
                 throw giveUp(request, error, earlier, attempt);
             }
             earlier.add(error);
-            pause(request, retryAfter != null ? retryAfter : Duration.ofMillis(backoff.apply(attempt)), earlier);
+            pause(request, retryAfter != null ? retryAfter : backoff.after(attempt), earlier);
         }
     }
 
@@ -132,11 +122,9 @@ final class RetryingTransport implements Transport {
 
     private void pause(ApiRequest request, Duration wait, List<BulkExportException> earlier) {
         try {
-            sleeper.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw attachEarlier(new BulkExportException(request.describe()
-                    + " was interrupted while waiting to retry", e), earlier);
+            sleeper.pause(wait, "waiting to retry " + request.describe());
+        } catch (BulkExportException interrupted) {
+            throw attachEarlier(interrupted, earlier);
         }
     }
 

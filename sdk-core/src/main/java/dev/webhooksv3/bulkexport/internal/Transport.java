@@ -5,7 +5,7 @@ package dev.webhooksv3.bulkexport.internal;
  * response, or throws a {@link dev.webhooksv3.bulkexport.BulkExportException}.
  */
 @FunctionalInterface
-public interface Transport {
+interface Transport {
 
     /**
      * Sends the request and returns its response; the caller closes it.

@@ -32,8 +32,8 @@ public final class RecoverFailedEvents {
         try (Example example = Example.connect(50_000)) {
             RecoveryResult result = recover(example.client, example.subscriptionId, workDirectory);
             System.out.printf("Recovered %,d failed events from export %s (%,d malformed lines skipped, %,d bytes, "
-                    + "file %s) in %.1f s%s%n", result.eventsHandled(), result.export().orElse("<none: nothing to "
-                    + "export>"), result.malformedLines(), result.bytes(), result.file(),
+                    + "file %s) in %.1f s%s%n", result.eventsHandled(), result.exportId().orElse("<none: nothing to "
+                    + "export>"), result.malformedLines(), result.bytes(), result.file().map(Path::toString).orElse("-"),
                     result.elapsed().toMillis() / 1000.0, result.resumed() ? " (resumed an earlier run)" : "");
         }
     }

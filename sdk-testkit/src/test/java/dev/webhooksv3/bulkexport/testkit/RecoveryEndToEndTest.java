@@ -3,8 +3,6 @@ package dev.webhooksv3.bulkexport.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -113,9 +112,9 @@ class RecoveryEndToEndTest {
         assertEquals(EVENTS, result.eventsHandledThisRun());
         assertEquals(0, result.malformedLines());
         assertFalse(result.resumed());
-        assertNotNull(result.exportId());
-        assertEquals(Files.exists(result.file()) ? result.bytes() : -1, sizeOf(result.file()));
-        assertEquals(64, result.fileSha256().length());
+        assertTrue(result.exportId().isPresent());
+        assertEquals(Files.exists(result.file().orElseThrow()) ? result.bytes() : -1, sizeOf(result.file().orElseThrow()));
+        assertEquals(64, result.fileSha256().orElseThrow().length());
         assertEquals(List.of(RecoveryProgress.Phase.CHECKING_SUMMARY, RecoveryProgress.Phase.STARTING_EXPORT,
                 RecoveryProgress.Phase.AWAITING_EXPORT, RecoveryProgress.Phase.DOWNLOADING,
                 RecoveryProgress.Phase.HANDLING_EVENTS, RecoveryProgress.Phase.COMPLETED), phases);
@@ -128,6 +127,17 @@ class RecoveryEndToEndTest {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    @Test
+    void aForeverFsyncIntervalIsAcceptedAndEveryEventIsStillHandled() {
+        RecordingHandler handler = new RecordingHandler(-1);
+
+        RecoveryResult result = client.recoverFailedEvents(
+                request().withFsyncInterval(Duration.ofSeconds(Long.MAX_VALUE)), handler);
+
+        assertEquals(allIds(), handler.seen);
+        assertEquals(EVENTS, result.eventsHandled());
     }
 
     @Test
@@ -154,7 +164,8 @@ class RecoveryEndToEndTest {
         RecoveryResult result = client.recoverFailedEvents(RecoveryRequest.of(emulator.subscriptionId(), fresh),
                 new RecordingHandler(-1));
 
-        assertNull(result.exportId());
+        assertEquals(Optional.empty(), result.exportId());
+        assertEquals(Optional.empty(), result.file());
         assertEquals(0, result.eventsHandled());
         assertEquals(0, posts());
     }
@@ -269,7 +280,7 @@ class RecoveryEndToEndTest {
         RecordingHandler handler = new RecordingHandler(-1);
         RecoveryResult result = client.recoverFailedEvents(request(), handler);
 
-        assertEquals(jobId, result.exportId());
+        assertEquals(Optional.of(jobId), result.exportId());
         assertEquals(allIds(), handler.seen);
         assertEquals(0, posts(), "the job of the interrupted run was adopted, not a second one started");
     }

@@ -1,0 +1,147 @@
+package dev.webhooksv3.bulkexport.internal;
+
+import dev.webhooksv3.bulkexport.DownloadProgress;
+import dev.webhooksv3.bulkexport.DownloadRequest;
+import dev.webhooksv3.bulkexport.DownloadResult;
+import dev.webhooksv3.bulkexport.RetryPolicy;
+import dev.webhooksv3.bulkexport.TransportException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An export's file, as a resuming stream or into a file: bytes go to {@code target.part}, whose
+ * validator is kept in {@code target.part.validator} so that another process can resume it; the
+ * complete file is forced to disk, atomically renamed to the target, and the rename forced too.
+ */
+public final class FileDownload {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport");
+    private static final int COPY_BUFFER = 256 * 1024;
+    private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
+
+    private final ExportApi api;
+    private final RetryPolicy policy;
+    private final Sleeper sleeper;
+
+    public FileDownload(ExportApi api, RetryPolicy policy, Sleeper sleeper) {
+        this.api = api;
+        this.policy = policy;
+        this.sleeper = sleeper;
+    }
+
+    /** The file's decoded bytes, resuming across broken connections; the caller closes it. */
+    public InputStream open(String subscriptionId, String exportId) {
+        return stream(api.download(subscriptionId, exportId), 0, null, validator -> { });
+    }
+
+    private ResumingInputStream stream(URI uri, long from, String validator, Consumer<String> validatorListener) {
+        return new ResumingInputStream(api.transport(), ApiRequest.download(uri), from, validator, validatorListener,
+                policy, sleeper, api.clock());
+    }
+
+    public DownloadResult toFile(DownloadRequest request) {
+        URI uri = api.download(request.subscriptionId(), request.exportId()); // ids checked before any file is touched
+        Path target = request.target().toAbsolutePath();
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        Path partValidator = target.resolveSibling(target.getFileName() + ".part.validator");
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(target.getParent());
+            if (!request.resumePartial()) {
+                Files.deleteIfExists(part);
+            }
+            DownloadResult result;
+            try {
+                result = downloadTo(uri, request, target, part, partValidator, started);
+            } catch (ResumingInputStream.ContentChangedException changed) {
+                LOG.warn("export {} changed on the server during its download ({}); downloading it again from the start",
+                        request.exportId(), changed.getMessage());
+                Files.deleteIfExists(part);
+                Files.deleteIfExists(partValidator);
+                result = downloadTo(uri, request, target, part, partValidator, started);
+            }
+            Files.deleteIfExists(partValidator);
+            return result;
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e;
+            throw new TransportException("download of export " + request.exportId() + " to " + target + " failed: "
+                    + cause.getMessage() + " (the partial file " + part + " is kept for resuming)", cause);
+        }
+    }
+
+    /** Downloads into {@code part} (continuing it if present), then moves it to {@code target}. */
+    private DownloadResult downloadTo(URI uri, DownloadRequest request, Path target, Path part, Path partValidator,
+                                      long started) throws IOException {
+        MessageDigest sha256 = Disk.sha256();
+        long existing = Files.isRegularFile(part) ? hash(part, sha256) : 0;
+        String knownValidator = existing > 0 && Files.isRegularFile(partValidator)
+                ? Files.readString(partValidator).strip() : null;
+        // Written before any byte received under it, so that a later process resumes under the right one.
+        Consumer<String> keepValidator = validator -> {
+            try {
+                Files.writeString(partValidator, validator);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        long bytes = existing;
+        try (ResumingInputStream in = stream(uri, existing, knownValidator, keepValidator);
+             FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.APPEND)) {
+            byte[] buffer = new byte[COPY_BUFFER];
+            long reportedAt = System.nanoTime();
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                sha256.update(buffer, 0, n);
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+                bytes += n;
+                long now = System.nanoTime();
+                if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
+                    reportedAt = now;
+                    request.progressListener().accept(progress(bytes - existing, bytes, in, started));
+                }
+            }
+            out.force(true);
+            request.progressListener().accept(progress(bytes - existing, bytes, in, started));
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Disk.forceDirectory(target.getParent());
+            return new DownloadResult(target, bytes, in.requests(), in.resumes(),
+                    Duration.ofNanos(System.nanoTime() - started), HexFormat.of().formatHex(sha256.digest()));
+        }
+    }
+
+    private static DownloadProgress progress(long transferred, long bytes, ResumingInputStream in, long startedNanos) {
+        double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+        OptionalLong total = in.total() >= 0 ? OptionalLong.of(in.total()) : OptionalLong.empty();
+        return new DownloadProgress(bytes, total, transferred / seconds, in.resumes());
+    }
+
+    private static long hash(Path file, MessageDigest digest) throws IOException {
+        long size = 0;
+        byte[] buffer = new byte[COPY_BUFFER];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        return size;
+    }
+}

@@ -557,7 +557,7 @@ class DownloadExportTest {
     }
 
     @Test
-    void aStorageOriginThatKeepsRefusingTheLinkIsATypedErrorSayingSo() {
+    void aStorageOriginThatKeepsRefusingTheLinkIsATypedErrorSayingSo() throws IOException {
         RangeFileServer storage = newServer();
         storage.fail(403, "AccessDenied", "Request has expired");
         server.redirectTo(storage.downloadUrl() + "?X-Amz-Signature=0a1b2c3d");

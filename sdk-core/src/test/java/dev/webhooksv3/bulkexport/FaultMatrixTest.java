@@ -662,7 +662,7 @@ class FaultMatrixTest {
 
     /**
      * The outcome the design gives (DESIGN.md "Retry rules", RetryingTransport, AuthenticatingTransport,
-     * HttpTransport, ResumingInputStream, ExportApi.startOnce).
+     * HttpTransport, ResumingInputStream, ExportStarter).
      */
     static String expected(Op op, FaultKind fault) {
         if (op == Op.RECOVER) {

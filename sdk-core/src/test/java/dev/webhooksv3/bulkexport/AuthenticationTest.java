@@ -214,6 +214,41 @@ class AuthenticationTest {
     }
 
     @Test
+    void anExpiresInSentAsTextIsReadAsSeconds(WireMockRuntimeInfo wm) {
+        // Some OAuth servers quote every member: "expires_in":"60" is 60 seconds, refreshed after 54.
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(okJson(
+                "{\"access_token\":\"" + FIRST + "\",\"expires_in\":\"60\",\"token_type\":\"Bearer\"}")));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+        BulkExportClient client = credentialsClient(wm);
+
+        client.getExport(SUBSCRIPTION, EXPORT);
+        time.advance(Duration.ofSeconds(50));
+        client.getExport(SUBSCRIPTION, EXPORT);
+        assertEquals(1, tokenRequests(), "still fresh 50 s into a 60 s token");
+        time.advance(Duration.ofSeconds(5));
+        client.getExport(SUBSCRIPTION, EXPORT);
+
+        assertEquals(2, tokenRequests(), "refreshed in the last tenth of its 60 s");
+        verify(exactly(3), getRequestedFor(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + FIRST)));
+    }
+
+    @Test
+    void anExpiresInThatIsNotANumberIsAnApiErrorNamingItButNotTheBody(WireMockRuntimeInfo wm) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(okJson(
+                "{\"access_token\":\"" + FIRST + "\",\"expires_in\":\"one hour\"}")));
+        BulkExportClient client = credentialsClient(wm);
+
+        ApiException error = assertThrows(ApiException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertEquals(200, error.status());
+        assertTrue(error.getMessage().contains("\"expires_in\" is not a whole number"), error.getMessage());
+        assertFalse(error.getMessage().contains(FIRST), error.getMessage());
+        assertFalse(error.toString().contains(FIRST), error.toString());
+        assertFalse(error.bodyExcerpt().contains(FIRST), error.bodyExcerpt());
+        assertEquals(0, jobRequests());
+    }
+
+    @Test
     @Timeout(10)
     void concurrentCallsAfterExpiryFetchExactlyOneNewToken(WireMockRuntimeInfo wm) throws Exception {
         tokensFirstThenSecond(3600);

@@ -58,6 +58,7 @@ public final class ClientCredentials implements TokenProvider {
 
         static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
         static final Duration MAX_MARGIN = Duration.ofSeconds(30);
+        static final Duration MAX_LIFETIME = Duration.ofDays(1);
         private static final byte[] FORM = "grant_type=client_credentials&scope=*:webhooks/**"
                 .getBytes(StandardCharsets.US_ASCII);
 
@@ -125,20 +126,38 @@ public final class ClientCredentials implements TokenProvider {
                     throw Errors.unreadable(exchange, body, "the token endpoint answered " + exchange.status()
                             + ", not 200", false);
                 }
-                try {
-                    JsonNode json = Json.parseObject(body);
-                    String value = Json.requiredText(json, "access_token", "token response");
-                    long seconds = Json.count(json, "expires_in");
-                    Duration lifetime = seconds > 0 ? Duration.ofSeconds(seconds) : DEFAULT_LIFETIME;
-                    Duration margin = lifetime.dividedBy(10).compareTo(MAX_MARGIN) < 0 ? lifetime.dividedBy(10) : MAX_MARGIN;
-                    Instant expiresAt = requestedAt.plus(lifetime);
-                    return new Cached(new AccessToken(value, expiresAt), expiresAt.minus(margin));
-                } catch (Json.ShapeException | IllegalArgumentException e) {
-                    // Not e.getMessage(): the parser quotes the body, and the body may be a token.
-                    throw Errors.unreadable(exchange, body,
-                            "the answer is not a JSON object with a one-line access_token", false);
-                }
+                return read(exchange, body, requestedAt);
             }
+        }
+
+        /**
+         * Maps the token answer. Each failure gets a fixed message: never the parser's, which
+         * quotes the body, and the body may hold a token.
+         */
+        private static Cached read(Exchange exchange, byte[] body, Instant requestedAt) {
+            JsonNode json;
+            try {
+                json = Json.parseObject(body);
+            } catch (Json.ShapeException e) {
+                throw Errors.unreadable(exchange, body, "the answer is not a JSON object", false);
+            }
+            String value = Json.text(json, "access_token");
+            if (value == null || value.isBlank() || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+                throw Errors.unreadable(exchange, body, "the answer has no one-line \"access_token\"", false);
+            }
+            long seconds;
+            try {
+                seconds = Json.count(json, "expires_in");
+            } catch (Json.ShapeException e) {
+                throw Errors.unreadable(exchange, body, "member \"expires_in\" is not a whole number of seconds",
+                        false);
+            }
+            // Clamped: an absurd expires_in would overflow Instant arithmetic; refreshing early is harmless.
+            Duration lifetime = seconds > 0 ? Duration.ofSeconds(Math.min(seconds, MAX_LIFETIME.toSeconds()))
+                    : DEFAULT_LIFETIME;
+            Duration margin = lifetime.dividedBy(10).compareTo(MAX_MARGIN) < 0 ? lifetime.dividedBy(10) : MAX_MARGIN;
+            Instant expiresAt = requestedAt.plus(lifetime);
+            return new Cached(new AccessToken(value, expiresAt), expiresAt.minus(margin));
         }
 
         @Override

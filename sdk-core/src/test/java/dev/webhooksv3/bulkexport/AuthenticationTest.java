@@ -7,21 +7,27 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Client-credentials tokens: the token request, caching, refresh, replay after 401/403, concurrency. */
+/**
+ * Client-credentials tokens: the token request, caching, refresh, replay after 401/403,
+ * concurrency, and the provider contract (wrapped providers, the standalone provider).
+ */
 @WireMockTest
 class AuthenticationTest {
 
@@ -50,7 +56,11 @@ class AuthenticationTest {
     }
 
     private BulkExportClient credentialsClient(WireMockRuntimeInfo wm) {
-        return builder(wm, time).tokenProvider(TokenProvider.clientCredentials(CLIENT_ID, CLIENT_SECRET)).build();
+        return credentialsBuilder(wm, time).build();
+    }
+
+    private static URI tokenEndpoint(WireMockRuntimeInfo wm) {
+        return URI.create(wm.getHttpBaseUrl() + TOKEN_PATH);
     }
 
     private static int tokenRequests() {
@@ -79,6 +89,102 @@ class AuthenticationTest {
                 .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded"))
                 .withRequestBody(equalTo("grant_type=client_credentials&scope=*:webhooks/**")));
         verify(exactly(1), getRequestedFor(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + FIRST)));
+    }
+
+    @Test
+    void aWrappedClientCredentialsProviderAuthenticatesAndGetsTheInvalidation(WireMockRuntimeInfo wm) {
+        tokensFirstThenSecond(3600);
+        jobAnswersWith(FIRST, 403, FORBIDDEN);
+        jobAnswersWith(SECOND, 200, JOB);
+        TokenProvider inner = TokenProvider.clientCredentials(tokenEndpoint(wm), CLIENT_ID, CLIENT_SECRET);
+        AtomicInteger tokenCalls = new AtomicInteger();
+        List<String> invalidated = new CopyOnWriteArrayList<>();
+        TokenProvider counted = new TokenProvider() {
+            @Override
+            public AccessToken token() {
+                tokenCalls.incrementAndGet();
+                return inner.token();
+            }
+
+            @Override
+            public void invalidate(AccessToken rejected) {
+                invalidated.add(rejected.value());
+                inner.invalidate(rejected);
+            }
+        };
+        BulkExportClient client = unauthenticated(wm, time).tokenProvider(counted).build();
+
+        ExportJob job = client.getExport(SUBSCRIPTION, EXPORT);
+
+        assertEquals(EXPORT, job.id());
+        assertEquals(2, tokenCalls.get(), "the wrapper is asked before the call and after the 403");
+        assertEquals(List.of(FIRST), invalidated);
+        verify(exactly(2), postRequestedFor(urlEqualTo(TOKEN_PATH)).withHeader("Authorization", equalTo("Basic " + BASIC)));
+        verify(exactly(1), getRequestedFor(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + SECOND)));
+    }
+
+    @Test
+    void aLambdaAroundClientCredentialsAuthenticates(WireMockRuntimeInfo wm) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(okJson(tokenJson(FIRST, 3600))));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+        TokenProvider inner = TokenProvider.clientCredentials(tokenEndpoint(wm), CLIENT_ID, CLIENT_SECRET);
+        AtomicInteger tokenCalls = new AtomicInteger();
+        BulkExportClient client = unauthenticated(wm, time).tokenProvider(() -> {
+            tokenCalls.incrementAndGet();
+            return inner.token();
+        }).build();
+
+        client.getExport(SUBSCRIPTION, EXPORT);
+        client.getExport(SUBSCRIPTION, EXPORT);
+
+        assertEquals(2, tokenCalls.get());
+        assertEquals(1, tokenRequests(), "the inner provider caches");
+        verify(exactly(2), getRequestedFor(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + FIRST)));
+    }
+
+    @Test
+    void aStandaloneClientCredentialsProviderFetchesAndCachesWithoutAClient(WireMockRuntimeInfo wm) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(okJson(tokenJson(FIRST, 3600))));
+        TokenProvider provider = TokenProvider.clientCredentials(tokenEndpoint(wm), CLIENT_ID, CLIENT_SECRET);
+
+        assertEquals(FIRST, provider.token().value());
+        assertEquals(FIRST, provider.token().value());
+
+        assertEquals(1, tokenRequests());
+        verify(postRequestedFor(urlEqualTo(TOKEN_PATH)).withHeader("Authorization", equalTo("Basic " + BASIC))
+                .withRequestBody(equalTo("grant_type=client_credentials&scope=*:webhooks/**")));
+    }
+
+    @Test
+    void aStandaloneClientCredentialsProviderNeverFollowsARedirectWithTheCredentials(WireMockRuntimeInfo wm) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withStatus(307).withHeader("Location", "/elsewhere")));
+        stubFor(post(urlEqualTo("/elsewhere")).willReturn(okJson(tokenJson(FIRST, 3600))));
+        TokenProvider provider = TokenProvider.clientCredentials(tokenEndpoint(wm), CLIENT_ID, CLIENT_SECRET);
+
+        ApiException error = assertThrows(ApiException.class, provider::token);
+
+        assertEquals(307, error.status());
+        verify(exactly(0), postRequestedFor(urlEqualTo("/elsewhere")));
+    }
+
+    @Test
+    void settingBothClientCredentialsAndATokenProviderIsRefusedNamingBoth(WireMockRuntimeInfo wm) {
+        BulkExportClient.Builder both = credentialsBuilder(wm, time).tokenProvider(TokenProvider.of(TOKEN));
+
+        IllegalStateException error = assertThrows(IllegalStateException.class, both::build);
+
+        assertTrue(error.getMessage().contains("clientCredentials(") && error.getMessage().contains("tokenProvider("),
+                error.getMessage());
+        assertNoSecret(error.getMessage());
+        assertFalse(error.getMessage().contains(TOKEN), error.getMessage());
+    }
+
+    @Test
+    void aBuilderWithoutCredentialsNamesBothWaysToSetThem(WireMockRuntimeInfo wm) {
+        IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> unauthenticated(wm, time).build());
+
+        assertTrue(error.getMessage().contains("clientCredentials (or tokenProvider)"), error.getMessage());
     }
 
     @Test

@@ -20,7 +20,6 @@ import dev.webhooksv3.bulkexport.ExportState;
 import dev.webhooksv3.bulkexport.RetryPolicy;
 import dev.webhooksv3.bulkexport.ServerException;
 import dev.webhooksv3.bulkexport.StartExportRequest;
-import dev.webhooksv3.bulkexport.TokenProvider;
 import dev.webhooksv3.bulkexport.TransportException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,14 +77,14 @@ public final class ExportApi {
      * @param baseUri the API base, an origin with an optional path prefix
      * @param customerId the customer id, already validated
      * @param exportSegments the collection path below a subscription ("exports" or "events/exports")
-     * @param tokens the token provider as the user gave it
+     * @param tokens how to get the token provider: the user's as given, or client credentials bound here
      * @param policy the retry policy
      * @param httpClient a client that does not follow redirects
      * @param requestTimeout the timeout of each attempt
      * @param clock the clock
      * @param sleeper the sleeper for every wait
      */
-    public ExportApi(URI baseUri, String customerId, String exportSegments, TokenProvider tokens, RetryPolicy policy,
+    public ExportApi(URI baseUri, String customerId, String exportSegments, TokenBinding tokens, RetryPolicy policy,
                      HttpClient httpClient, Duration requestTimeout, Clock clock, Sleeper sleeper) {
         String base = baseUri.toString();
         this.baseUri = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
@@ -96,10 +95,8 @@ public final class ExportApi {
         this.sleeper = sleeper;
         Transport retrying = new RetryingTransport(new HttpTransport(httpClient, this.baseUri, requestTimeout),
                 policy, sleeper, clock);
-        TokenProvider bound = tokens instanceof ClientCredentials credentials
-                ? credentials.bind(customerRoot.resolve("login/token"), retrying, clock)
-                : tokens;
-        this.transport = new AuthenticatingTransport(retrying, bound, clock);
+        this.transport = new AuthenticatingTransport(retrying,
+                tokens.bind(customerRoot.resolve("login/token"), retrying, clock), clock);
     }
 
     /**

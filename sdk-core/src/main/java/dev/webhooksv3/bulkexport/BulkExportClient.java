@@ -333,8 +333,11 @@ public final class BulkExportClient {
          * tokens from {@code POST {baseUri}/{customerId}/login/token} with HTTP Basic
          * authentication, on its own HTTP client, with its retry policy and clock. The token is
          * cached and refreshed shortly before it expires (never used in its last 30 seconds, or
-         * its last tenth for short-lived tokens); however many threads need a token, at most one
-         * token request is in flight. Set this or {@link #tokenProvider(TokenProvider)}.
+         * its last tenth for short-lived tokens). However many threads need a token, one fetch
+         * serves them all, and its failure too: callers of the next second get it again (a fresh
+         * exception of the same type) without a new request, rather than hammering a failing
+         * endpoint. Waiting for another thread's fetch is interruptible. Set this or
+         * {@link #tokenProvider(TokenProvider)}.
          *
          * @param clientId the API client id
          * @param clientSecret the API client secret; never logged or shown

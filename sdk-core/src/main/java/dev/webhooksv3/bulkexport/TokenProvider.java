@@ -94,8 +94,11 @@ public interface TokenProvider {
      * {@link BulkExportClient.Builder#clientCredentials(String, String)}, which needs no endpoint
      * and uses the client's HTTP client, retry policy and clock. The token is cached and
      * refreshed shortly before it expires (never used in its last 30 seconds, or its last tenth
-     * for short-lived tokens); however many threads need a token, at most one token request is
-     * in flight. The provider has its own HTTP client, which never follows redirects (the
+     * for short-lived tokens). However many threads need a token, one fetch serves them all:
+     * callers arriving while it runs wait for it (interruptibly: an interrupted caller gets a
+     * {@link BulkExportException} with its interrupt flag set) and share its token or its
+     * failure, and a failure is given again, without a new request, to callers of the next
+     * second, each as a fresh exception of the same type. The provider has its own HTTP client, which never follows redirects (the
      * credentials go to {@code tokenEndpoint} only), with a 10-second connect timeout and a
      * 30-second request timeout; it retries per {@link RetryPolicy#defaults()} and reads the
      * system clock.

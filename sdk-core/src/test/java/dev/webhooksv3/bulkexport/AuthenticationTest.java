@@ -10,14 +10,20 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +39,7 @@ class AuthenticationTest {
 
     private static final String JOB = jobJson(EXPORT, "processing", "2026-11-27T11:59:00Z");
     private static final String FORBIDDEN = "{\"status\":403,\"title\":\"Forbidden\",\"details\":\"token expired\"}";
+    private static final String UNAVAILABLE = "{\"status\":503,\"title\":\"Service Unavailable\"}";
     private static final int THREADS = 16;
 
     private final FakeTime time = new FakeTime();
@@ -389,6 +396,159 @@ class AuthenticationTest {
         assertEquals(2, tokenRequests(), "the first token, then exactly one refresh");
         verify(exactly(THREADS), getRequestedFor(urlEqualTo(JOB_PATH))
                 .withHeader("Authorization", equalTo("Bearer " + SECOND)));
+    }
+
+    @Test
+    @Timeout(20)
+    void concurrentCallersShareOneFailingTokenFetchAndEachGetsItsOwnException(WireMockRuntimeInfo wm)
+            throws Exception {
+        // The numbers: 6 threads, a 503 after 250 ms; each thread used to repeat the whole
+        // failing fetch (4 attempts) in turn, 24 token requests.
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withStatus(503).withFixedDelay(250)
+                .withHeader("Content-Type", "application/json").withBody(UNAVAILABLE)));
+        BulkExportClient client = credentialsClient(wm);
+        int threads = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Throwable> failures = new ArrayList<>();
+        try {
+            CountDownLatch ready = new CountDownLatch(threads);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Throwable>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return assertThrows(ServerException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
+                }));
+            }
+            assertTrue(ready.await(5, TimeUnit.SECONDS), "threads did not start");
+            go.countDown();
+            for (Future<Throwable> future : futures) {
+                failures.add(future.get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(4, tokenRequests(), "one fetch (4 attempts) for all " + threads + " threads");
+        assertEquals(0, jobRequests());
+        Set<Throwable> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        distinct.addAll(failures);
+        assertEquals(threads, distinct.size(), "each caller gets an exception thrown on its own stack");
+        for (Throwable failure : failures) {
+            assertEquals(503, ((ServerException) failure).status());
+            assertNoSecret(failure.toString());
+        }
+        long sharing = failures.stream().filter(failure -> Arrays.stream(failure.getSuppressed())
+                .anyMatch(distinct::contains)).count();
+        assertEquals(threads - 1, sharing, "every caller but the one that fetched carries the shared failure");
+    }
+
+    @Test
+    @Timeout(20)
+    void aCallerWaitingForAnotherThreadsTokenFetchCanBeInterrupted(WireMockRuntimeInfo wm) throws Exception {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withStatus(503).withFixedDelay(4_000)
+                .withBody(UNAVAILABLE)));
+        BulkExportClient client = credentialsClient(wm);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            pool.submit(() -> client.getExport(SUBSCRIPTION, EXPORT));
+            awaitTokenRequests(1);
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean flagKept = new AtomicBoolean();
+            Thread waiter = new Thread(() -> {
+                try {
+                    client.getExport(SUBSCRIPTION, EXPORT);
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                    flagKept.set(Thread.currentThread().isInterrupted());
+                } finally {
+                    done.countDown();
+                }
+            }, "token-waiter");
+            waiter.start();
+            awaitParked(waiter);
+
+            waiter.interrupt();
+
+            assertTrue(done.await(2, TimeUnit.SECONDS), "the interrupted waiter returns without waiting for the fetch");
+            BulkExportException error = assertInstanceOf(BulkExportException.class, thrown.get());
+            assertTrue(error.getMessage().contains("interrupted"), error.getMessage());
+            assertTrue(error.getMessage().contains(TOKEN_PATH), error.getMessage());
+            assertInstanceOf(InterruptedException.class, error.getCause());
+            assertTrue(flagKept.get(), "the interrupt flag stays set");
+            assertEquals(1, tokenRequests(), "the waiter sent no token request of its own");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void whenTheThreadFetchingIsInterruptedAWaiterFetchesInstead(WireMockRuntimeInfo wm) throws Exception {
+        // An interrupt is the fetching thread's own business, not a failure to share with others.
+        stubFor(post(urlEqualTo(TOKEN_PATH)).inScenario("tokens").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503).withFixedDelay(4_000).withBody(UNAVAILABLE))
+                .willSetStateTo("slow one seen"));
+        stubFor(post(urlEqualTo(TOKEN_PATH)).inScenario("tokens").whenScenarioStateIs("slow one seen")
+                .willReturn(okJson(tokenJson(FIRST, 3600))));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+        BulkExportClient client = credentialsClient(wm);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<ExportJob> fetching = pool.submit(() -> client.getExport(SUBSCRIPTION, EXPORT));
+            awaitTokenRequests(1);
+            Future<ExportJob> waiting = pool.submit(() -> client.getExport(SUBSCRIPTION, EXPORT));
+
+            fetching.cancel(true);
+
+            assertEquals(EXPORT, waiting.get(3, TimeUnit.SECONDS).id());
+            assertEquals(2, tokenRequests());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailedTokenFetchIsRememberedForOneSecondThenTriedAgain(WireMockRuntimeInfo wm) {
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withStatus(503).withBody(UNAVAILABLE)));
+        BulkExportClient client = credentialsClient(wm);
+        ServerException first = assertThrows(ServerException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
+        assertEquals(4, tokenRequests());
+
+        time.advance(Duration.ofMillis(900));
+        ServerException again = assertThrows(ServerException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertEquals(4, tokenRequests(), "within the second, the failure is given again without a request");
+        assertNotSame(first, again);
+        assertSame(first, again.getSuppressed()[0]);
+
+        time.advance(Duration.ofMillis(100));
+        stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(okJson(tokenJson(FIRST, 3600))));
+        stubFor(get(urlEqualTo(JOB_PATH)).willReturn(okJson(JOB)));
+
+        assertEquals(EXPORT, client.getExport(SUBSCRIPTION, EXPORT).id());
+        assertEquals(5, tokenRequests(), "after the second, a new fetch");
+    }
+
+    /** Waits (bounded) until WireMock has received {@code count} token requests. */
+    private static void awaitTokenRequests(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (tokenRequests() < count) {
+            assertTrue(System.nanoTime() < deadline, "token request not received");
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Waits (bounded) until {@code thread} blocks on a lock or parks. */
+    private static void awaitParked(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.BLOCKED
+                && thread.getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(System.nanoTime() < deadline, "thread never waited: " + thread.getState());
+            Thread.yield();
+        }
     }
 
     private static List<ExportJob> getExportFromManyThreadsAtOnce(BulkExportClient client) throws Exception {

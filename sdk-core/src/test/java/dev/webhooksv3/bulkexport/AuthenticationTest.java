@@ -175,6 +175,17 @@ class AuthenticationTest {
     }
 
     @Test
+    void aTokenProviderReturningNullIsAnErrorNamingTheProviderNotAnAnonymousNpe(WireMockRuntimeInfo wm) {
+        BulkExportClient client = unauthenticated(wm, time).tokenProvider(() -> null).build();
+
+        NullPointerException error = assertThrows(NullPointerException.class,
+                () -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        assertTrue(error.getMessage().contains("tokenProvider(…) returned null"), error.getMessage());
+        assertEquals(0, jobRequests());
+    }
+
+    @Test
     void settingBothClientCredentialsAndATokenProviderIsRefusedNamingBoth(WireMockRuntimeInfo wm) {
         BulkExportClient.Builder both = credentialsBuilder(wm, time).tokenProvider(TokenProvider.of(TOKEN));
 

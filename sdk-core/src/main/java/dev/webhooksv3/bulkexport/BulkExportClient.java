@@ -1,5 +1,6 @@
 package dev.webhooksv3.bulkexport;
 
+import dev.webhooksv3.bulkexport.internal.ClientCredentials;
 import dev.webhooksv3.bulkexport.internal.ExportApi;
 import dev.webhooksv3.bulkexport.internal.ExportAwaiter;
 import dev.webhooksv3.bulkexport.internal.ExportStarter;
@@ -8,6 +9,7 @@ import dev.webhooksv3.bulkexport.internal.Ids;
 import dev.webhooksv3.bulkexport.internal.Origins;
 import dev.webhooksv3.bulkexport.internal.Recovery;
 import dev.webhooksv3.bulkexport.internal.Sleeper;
+import dev.webhooksv3.bulkexport.internal.TokenBinding;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +34,7 @@ import java.util.regex.Pattern;
  * BulkExportClient client = BulkExportClient.builder()
  *     .region("us")
  *     .customerId(customerId)
- *     .tokenProvider(TokenProvider.clientCredentials(clientId, clientSecret))
+ *     .clientCredentials(clientId, clientSecret)
  *     .build();
  * ExportJob job = client.startExport(StartExportRequest.of(subscriptionId));
  * }</pre>
@@ -280,6 +282,7 @@ public final class BulkExportClient {
         private String region;
         private String customerId;
         private TokenProvider tokenProvider;
+        private TokenBinding clientCredentials;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private HttpClient httpClient;
         private Duration requestTimeout = Duration.ofSeconds(30);
@@ -341,9 +344,33 @@ public final class BulkExportClient {
         }
 
         /**
-         * Sets where bearer tokens come from. Required.
+         * Authenticates with the client-credentials grant, the usual way: the client obtains
+         * tokens from {@code POST {baseUri}/{customerId}/login/token} with HTTP Basic
+         * authentication, on its own HTTP client, with its retry policy and clock. The token is
+         * cached and refreshed shortly before it expires (never used in its last 30 seconds, or
+         * its last tenth for short-lived tokens). However many threads need a token, one fetch
+         * serves them all, and its failure too: callers of the next second get it again (a fresh
+         * exception of the same type) without a new request, rather than hammering a failing
+         * endpoint. Waiting for another thread's fetch is interruptible. Set this or
+         * {@link #tokenProvider(TokenProvider)}.
          *
-         * @param tokenProvider for example {@link TokenProvider#clientCredentials(String, String)}
+         * @param clientId the API client id
+         * @param clientSecret the API client secret; never logged or shown
+         * @return this builder
+         * @throws IllegalArgumentException if either is blank (the message never shows the secret)
+         */
+        public Builder clientCredentials(String clientId, String clientSecret) {
+            this.clientCredentials = ClientCredentials.binding(clientId, clientSecret);
+            return this;
+        }
+
+        /**
+         * Sets where bearer tokens come from: any provider, used exactly as given (never
+         * inspected, unwrapped or replaced), such as {@link TokenProvider#of(String)} or a
+         * wrapper around {@link TokenProvider#clientCredentials(URI, String, String)} that counts
+         * or logs token requests. Set this or {@link #clientCredentials(String, String)}.
+         *
+         * @param tokenProvider the provider
          * @return this builder
          */
         public Builder tokenProvider(TokenProvider tokenProvider) {
@@ -433,8 +460,9 @@ public final class BulkExportClient {
          * Builds the client.
          *
          * @return the client, immutable and thread-safe
-         * @throws IllegalStateException if the customer id, the token provider or the base URI
-         *     (or region) is missing, or both a base URI and a region are set
+         * @throws IllegalStateException if the customer id, the credentials (client credentials
+         *     or a token provider) or the base URI (or region) is missing, or both a base URI and a
+         *     region, or both client credentials and a token provider, are set
          */
         public BulkExportClient build() {
             List<String> missing = new ArrayList<>();
@@ -444,8 +472,8 @@ public final class BulkExportClient {
             if (customerId == null) {
                 missing.add("customerId");
             }
-            if (tokenProvider == null) {
-                missing.add("tokenProvider");
+            if (tokenProvider == null && clientCredentials == null) {
+                missing.add("clientCredentials (or tokenProvider)");
             }
             if (!missing.isEmpty()) {
                 throw new IllegalStateException("BulkExportClient.builder() is missing " + String.join(", ", missing));
@@ -454,13 +482,18 @@ public final class BulkExportClient {
                 throw new IllegalStateException("set either baseUri or region, not both (baseUri=" + baseUri
                         + ", region=" + region + ")");
             }
+            if (tokenProvider != null && clientCredentials != null) {
+                throw new IllegalStateException("set either clientCredentials(…) or tokenProvider(…), not both: "
+                        + "a token provider is used exactly as given, so the client credentials would be ignored");
+            }
             URI base = baseUri != null ? baseUri : URI.create("https://v1.api." + region + ".janrain.com");
             HttpClient client = httpClient != null ? httpClient : HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .connectTimeout(requestTimeout.compareTo(Duration.ofSeconds(10)) < 0
                             ? requestTimeout : Duration.ofSeconds(10))
                     .build();
-            ExportApi api = ExportApi.connect(base, customerId, pathStyle.segments(), tokenProvider, retryPolicy,
+            TokenBinding tokens = clientCredentials != null ? clientCredentials : TokenBinding.of(tokenProvider);
+            ExportApi api = ExportApi.connect(base, customerId, pathStyle.segments(), tokens, retryPolicy,
                     client, requestTimeout, clock, sleeper);
             return new BulkExportClient(api, retryPolicy, sleeper,
                     "BulkExportClient[baseUri=" + base + ", customerId=" + customerId + "]");

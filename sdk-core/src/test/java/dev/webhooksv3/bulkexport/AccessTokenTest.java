@@ -2,6 +2,7 @@ package dev.webhooksv3.bulkexport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.net.URI;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,6 +12,7 @@ class AccessTokenTest {
 
     private static final String SECRET = "tok-9c1d-very-secret";
     private static final Instant EXPIRES = Instant.parse("2026-11-27T13:00:00Z");
+    private static final URI ENDPOINT = URI.create("https://v1.api.us.janrain.com/cust/login/token");
 
     @Test
     void toStringNeverShowsTheValue() {
@@ -47,24 +49,49 @@ class AccessTokenTest {
 
     @Test
     void clientCredentialsToStringNeverShowsTheSecret() {
-        TokenProvider provider = TokenProvider.clientCredentials("id", "s3cret");
+        TokenProvider provider = TokenProvider.clientCredentials(ENDPOINT, "id", "s3cret");
 
         assertFalse(provider.toString().contains("s3cret"), provider.toString());
+        assertTrue(provider.toString().contains(ENDPOINT.toString()), provider.toString());
     }
 
     @Test
-    void unboundClientCredentialsRefuseToHandOutATokenDirectly() {
-        TokenProvider provider = TokenProvider.clientCredentials("id", "s3cret");
+    void clientCredentialsWithABlankSecretAreRefusedWithoutShowingIt() {
+        IllegalArgumentException blankSecret = assertThrows(IllegalArgumentException.class,
+                () -> TokenProvider.clientCredentials(ENDPOINT, "id", " "));
+        assertTrue(blankSecret.getMessage().contains("clientSecret"), blankSecret.getMessage());
+        IllegalArgumentException blankId = assertThrows(IllegalArgumentException.class,
+                () -> TokenProvider.clientCredentials(ENDPOINT, "", "s3cret"));
+        assertTrue(blankId.getMessage().contains("clientId"), blankId.getMessage());
+        assertFalse(blankId.getMessage().contains("s3cret"), blankId.getMessage());
+        assertThrows(NullPointerException.class, () -> TokenProvider.clientCredentials(ENDPOINT, "id", null));
+        assertThrows(NullPointerException.class, () -> TokenProvider.clientCredentials(null, "id", "s3cret"));
+    }
 
-        IllegalStateException error = assertThrows(IllegalStateException.class, provider::token);
+    @ParameterizedTest
+    @ValueSource(strings = {"http://auth.example.com/login/token", "/login/token",
+        "https://user:pw@auth.example.com/login/token", "https://auth.example.com/login/token?x=1"})
+    void clientCredentialsRefuseAnEndpointThatIsNotPlainHttpsOrLoopback(String endpoint) {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> TokenProvider.clientCredentials(URI.create(endpoint), "id", "s3cret"));
 
-        assertFalse(error.getMessage().contains("s3cret"), error.getMessage());
+        assertTrue(error.getMessage().contains("tokenEndpoint"), error.getMessage());
+        assertFalse(error.getMessage().contains("pw@"), error.getMessage());
     }
 
     @Test
-    void clientCredentialsWithABlankSecretAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> TokenProvider.clientCredentials("id", " "));
-        assertThrows(IllegalArgumentException.class, () -> TokenProvider.clientCredentials("", "s3cret"));
-        assertThrows(NullPointerException.class, () -> TokenProvider.clientCredentials("id", null));
+    void clientCredentialsAcceptPlainHttpOnLoopback() {
+        assertNotNull(TokenProvider.clientCredentials(URI.create("http://127.0.0.1:8080/c/login/token"), "id", "s"));
+    }
+
+    @Test
+    void builderClientCredentialsWithABlankSecretAreRefusedWithoutShowingIt() {
+        BulkExportClient.Builder builder = BulkExportClient.builder();
+
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> builder.clientCredentials("id", "   "));
+
+        assertTrue(error.getMessage().contains("clientSecret"), error.getMessage());
+        assertThrows(NullPointerException.class, () -> builder.clientCredentials(null, "s3cret"));
     }
 }

@@ -67,6 +67,7 @@ class ApiSurfaceTest {
             final class BulkExportClient.Builder
                 baseUri(java.net.URI): BulkExportClient$Builder
                 build(): BulkExportClient
+                clientCredentials(String, String): BulkExportClient$Builder
                 clock(java.time.Clock): BulkExportClient$Builder
                 customerId(String): BulkExportClient$Builder
                 exportPathStyle(ExportPathStyle): BulkExportClient$Builder
@@ -330,7 +331,7 @@ class ApiSurfaceTest {
                 toString(): java.lang.String
             interface TokenProvider
                 invalidate(AccessToken): void
-                static clientCredentials(String, String): TokenProvider
+                static clientCredentials(java.net.URI, String, String): TokenProvider
                 static of(String): TokenProvider
                 token(): AccessToken
             class TransportException : BulkExportException

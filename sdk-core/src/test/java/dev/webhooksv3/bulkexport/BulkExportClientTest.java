@@ -425,6 +425,27 @@ class BulkExportClientTest {
         verify(1, getRequestedFor(urlEqualTo(SUMMARY_PATH)).withHeader("Authorization", equalTo("Bearer " + TOKEN)));
     }
 
+    @Test
+    void summaryAcceptsCountsSentAsText(WireMockRuntimeInfo wm) {
+        stubFor(get(urlEqualTo(SUMMARY_PATH)).willReturn(okJson("{\"updatedAt\":\"2026-11-27T00:00:00Z\","
+                + "\"total\":\"10\",\"succeeded\":\"7\",\"retrying\":1,\"failed\":\"2\",\"exportable\":\"2\"}")));
+
+        EventSummary summary = client(wm).summary(SUBSCRIPTION);
+
+        assertEquals(new EventSummary(Instant.parse("2026-11-27T00:00:00Z"), 10, 7, 1, 2, 2), summary);
+    }
+
+    @Test
+    void summaryWithACountThatIsNotANumberIsAnApiExceptionNamingTheMember(WireMockRuntimeInfo wm) {
+        stubFor(get(urlEqualTo(SUMMARY_PATH)).willReturn(okJson("{\"total\":\"ten\",\"exportable\":5}")));
+
+        ApiException error = assertThrows(ApiException.class, () -> client(wm).summary(SUBSCRIPTION));
+
+        assertEquals(200, error.status());
+        assertTrue(error.getMessage().contains("\"total\" is not a whole number"), error.getMessage());
+        assertMessageNames(error, "GET", SUMMARY_PATH, 200);
+    }
+
     // ---- documented errors, every operation -----------------------------------------------
 
     @ParameterizedTest

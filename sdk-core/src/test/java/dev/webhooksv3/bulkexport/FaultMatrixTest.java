@@ -390,7 +390,7 @@ class FaultMatrixTest {
         BulkExportClient client = BulkExportClient.builder()
                 .baseUri(URI.create(api.baseUrl()))
                 .customerId(CUSTOMER)
-                .tokenProvider(TokenProvider.clientCredentials(CLIENT_ID, CLIENT_SECRET))
+                .clientCredentials(CLIENT_ID, CLIENT_SECRET)
                 .retryPolicy(fastRetries())
                 .requestTimeout(fault == FaultKind.STALL_BEFORE_HEADERS || fault == FaultKind.STALL_MID_BODY
                         ? STALL_TIMEOUT : Duration.ofSeconds(5))
@@ -881,7 +881,7 @@ class FaultMatrixTest {
         return BulkExportClient.builder()
                 .baseUri(URI.create(api.baseUrl()))
                 .customerId(CUSTOMER)
-                .tokenProvider(TokenProvider.clientCredentials(CLIENT_ID, CLIENT_SECRET))
+                .clientCredentials(CLIENT_ID, CLIENT_SECRET)
                 .retryPolicy(fastRetries())
                 .requestTimeout(Duration.ofSeconds(5))
                 .httpClient(http)
@@ -1024,8 +1024,9 @@ class FaultMatrixTest {
         faultServer.arm(token ? "POST" : "GET", token ? TOKEN_PATH : JOB_PATH, new FaultServer.Answer(200,
                 Map.of("Content-Type", "application/json"), " ".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII),
                 FaultServer.Ending.ENDLESS_CHUNKED));
-        BulkExportClient client = faultServerClient(token ? TokenProvider.clientCredentials(CLIENT_ID, CLIENT_SECRET)
-                : TokenProvider.of(FIRST), Duration.ofSeconds(5));
+        BulkExportClient client = faultServerClient(token ? TokenProvider.clientCredentials(
+                faultServer.baseUri().resolve(TOKEN_PATH), CLIENT_ID, CLIENT_SECRET) : TokenProvider.of(FIRST),
+                Duration.ofSeconds(5));
         long started = System.nanoTime();
 
         TransportException tooLarge = assertThrows(TransportException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));

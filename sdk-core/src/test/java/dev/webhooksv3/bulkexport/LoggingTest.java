@@ -146,8 +146,7 @@ class LoggingTest {
         stubFor(get(urlEqualTo(JOB_PATH)).withHeader("Authorization", equalTo("Bearer " + SECOND))
                 .inScenario("api").whenScenarioStateIs("reset once")
                 .willReturn(aResponse().withStatus(503).withBody(UNAVAILABLE)));
-        BulkExportClient client = builder(wm, time)
-                .tokenProvider(TokenProvider.clientCredentials(CLIENT_ID, CLIENT_SECRET)).build();
+        BulkExportClient client = credentialsBuilder(wm, time).build();
 
         Captured captured = capture(() -> client.getExport(SUBSCRIPTION, EXPORT));
 
@@ -170,8 +169,7 @@ class LoggingTest {
     void neverLogsTheSecretWhenTheTokenRequestIsRefused(WireMockRuntimeInfo wm) {
         stubFor(post(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withStatus(401)
                 .withBody("{\"status\":401,\"title\":\"Unauthorized\"}")));
-        BulkExportClient client = builder(wm, time)
-                .tokenProvider(TokenProvider.clientCredentials(CLIENT_ID, CLIENT_SECRET)).build();
+        BulkExportClient client = credentialsBuilder(wm, time).build();
 
         Captured captured = capture(() -> client.getExport(SUBSCRIPTION, EXPORT));
 

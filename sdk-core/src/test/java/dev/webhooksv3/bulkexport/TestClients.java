@@ -34,10 +34,19 @@ final class TestClients {
     }
 
     static BulkExportClient.Builder builder(WireMockRuntimeInfo wm, FakeTime time) {
+        return unauthenticated(wm, time).tokenProvider(TokenProvider.of(TOKEN));
+    }
+
+    /** Like {@link #builder}, but with {@link #CLIENT_ID} and {@link #CLIENT_SECRET} at {@link #TOKEN_PATH}. */
+    static BulkExportClient.Builder credentialsBuilder(WireMockRuntimeInfo wm, FakeTime time) {
+        return unauthenticated(wm, time).clientCredentials(CLIENT_ID, CLIENT_SECRET);
+    }
+
+    /** Like {@link #builder}, without credentials. */
+    static BulkExportClient.Builder unauthenticated(WireMockRuntimeInfo wm, FakeTime time) {
         return BulkExportClient.builder()
                 .baseUri(URI.create(wm.getHttpBaseUrl()))
                 .customerId(CUSTOMER)
-                .tokenProvider(TokenProvider.of(TOKEN))
                 .retryPolicy(fastRetries())
                 .requestTimeout(Duration.ofSeconds(5))
                 .clock(time)

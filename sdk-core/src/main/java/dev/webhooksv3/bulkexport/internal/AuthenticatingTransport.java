@@ -5,6 +5,7 @@ import dev.webhooksv3.bulkexport.ApiException;
 import dev.webhooksv3.bulkexport.TokenProvider;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Objects;
 
 /**
  * The auth layer: adds the bearer token and, when the service answers 401 or 403, drops that
@@ -31,20 +32,26 @@ final class AuthenticatingTransport implements Transport {
 
     @Override
     public Exchange exchange(ApiRequest request) {
-        AccessToken token = tokens.token();
+        AccessToken token = token();
         Exchange first = next.exchange(authorized(request, token));
         if (!isRejected(first)) {
             return first;
         }
         ApiException rejected = Errors.toException(first, clock);
         tokens.invalidate(token);
-        Exchange second = next.exchange(authorized(request, tokens.token()));
+        Exchange second = next.exchange(authorized(request, token()));
         if (!isRejected(second)) {
             return second;
         }
         ApiException again = Errors.toException(second, clock);
         again.addSuppressed(rejected);
         throw again;
+    }
+
+    /** The provider may be the user's own (or their wrapper): say whose null it is. */
+    private AccessToken token() {
+        return Objects.requireNonNull(tokens.token(), () -> "the TokenProvider given to tokenProvider(…) returned "
+                + "null from token(); it must return a token or throw: " + tokens.getClass().getName());
     }
 
     private static ApiRequest authorized(ApiRequest request, AccessToken token) {

@@ -51,7 +51,7 @@ public final class ExportApi {
      * @param baseUri the API base, an origin with an optional path prefix
      * @param customerId the customer id, already validated
      * @param exportSegments the collection path below a subscription ("exports" or "events/exports")
-     * @param tokens the token provider as the user gave it
+     * @param tokens how to get the token provider: the user's as given, or client credentials bound here
      * @param policy the retry policy
      * @param httpClient a client that does not follow redirects
      * @param requestTimeout the timeout of each attempt
@@ -59,7 +59,7 @@ public final class ExportApi {
      * @param sleeper the sleeper for every wait
      * @return the API
      */
-    public static ExportApi connect(URI baseUri, String customerId, String exportSegments, TokenProvider tokens,
+    public static ExportApi connect(URI baseUri, String customerId, String exportSegments, TokenBinding tokens,
                                     RetryPolicy policy, HttpClient httpClient, Duration requestTimeout, Clock clock,
                                     Sleeper sleeper) {
         String base = baseUri.toString();
@@ -67,9 +67,7 @@ public final class ExportApi {
         URI customerRoot = URI.create(origin + "/" + customerId + "/");
         Transport retrying = new RetryingTransport(new HttpTransport(httpClient, origin, requestTimeout),
                 policy, sleeper, clock);
-        TokenProvider bound = tokens instanceof ClientCredentials credentials
-                ? credentials.bind(customerRoot.resolve("login/token"), retrying, clock)
-                : tokens;
+        TokenProvider bound = tokens.bind(customerRoot.resolve("login/token"), retrying, clock);
         return new ExportApi(origin, customerRoot, exportSegments,
                 new AuthenticatingTransport(retrying, bound, origin, clock), clock);
     }

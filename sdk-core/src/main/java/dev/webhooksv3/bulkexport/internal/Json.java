@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Maps the service's JSON to the API records, by hand: unknown members are ignored, unknown
@@ -29,6 +30,7 @@ final class Json {
 
     static final ObjectMapper MAPPER = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("-?[0-9]{1,19}");
 
     private Json() {
     }
@@ -84,15 +86,28 @@ final class Json {
         return value;
     }
 
+    /**
+     * A whole-number member, 0 when absent or null. Some OAuth servers and gateways quote every
+     * member ({@code "expires_in":"3600"}), so a string of decimal digits counts too; any other
+     * string is an error (never 0, which {@code asLong()} would make of it).
+     */
     static long count(JsonNode object, String member) throws ShapeException {
         JsonNode value = object.get(member);
         if (value == null || value.isNull()) {
             return 0;
         }
-        if (!value.canConvertToLong() || !value.isIntegralNumber() && !value.isTextual()) {
-            throw new ShapeException("member \"" + member + "\" is not a whole number: " + value);
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            return value.asLong();
         }
-        return value.asLong();
+        if (value.isTextual() && WHOLE_NUMBER.matcher(value.textValue()).matches()) {
+            try {
+                return Long.parseLong(value.textValue());
+            } catch (NumberFormatException tooLarge) {
+                // falls through to the error below
+            }
+        }
+        throw new ShapeException("member \"" + member + "\" is not a whole number: "
+                + Redaction.excerpt(value.toString(), 64));
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.webhooksv3.bulkexport.examples;
 import dev.webhooksv3.bulkexport.AwaitOptions;
 import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.StartExportRequest;
-import dev.webhooksv3.bulkexport.TokenProvider;
 import dev.webhooksv3.bulkexport.testkit.WebhooksEmulator;
 import java.net.URI;
 import java.time.Duration;
@@ -54,8 +53,7 @@ final class Example implements AutoCloseable {
             BulkExportClient client = BulkExportClient.builder()
                     .baseUri(URI.create(baseUri))                  // or .region("us")
                     .customerId(env.get("WEBHOOKS_CUSTOMER_ID"))
-                    .tokenProvider(TokenProvider.clientCredentials(
-                            env.get("WEBHOOKS_CLIENT_ID"), env.get("WEBHOOKS_CLIENT_SECRET")))
+                    .clientCredentials(env.get("WEBHOOKS_CLIENT_ID"), env.get("WEBHOOKS_CLIENT_SECRET"))
                     .build();                                      // thread-safe: share one
             // readme:client:end
             return new Example(client, env.get("WEBHOOKS_SUBSCRIPTION_ID"), null);

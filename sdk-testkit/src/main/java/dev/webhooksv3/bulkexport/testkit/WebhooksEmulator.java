@@ -2,7 +2,6 @@ package dev.webhooksv3.bulkexport.testkit;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.webhooksv3.bulkexport.BulkExportClient;
-import dev.webhooksv3.bulkexport.TokenProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -221,8 +220,10 @@ public final class WebhooksEmulator implements AutoCloseable {
 
     /**
      * Returns a client builder set up for this emulator: base URI, customer id and
-     * {@link TokenProvider#clientCredentials(String, String)}. Set anything else (retry policy,
-     * path style) before {@code build()}.
+     * {@link BulkExportClient.Builder#clientCredentials(String, String) client credentials}. Set
+     * anything else (retry policy, path style) before {@code build()}; to try a token provider of
+     * your own, start from {@code BulkExportClient.builder()} with {@link #baseUri()} and
+     * {@link #customerId()} instead (a builder refuses both).
      *
      * @return a new builder
      */
@@ -230,7 +231,7 @@ public final class WebhooksEmulator implements AutoCloseable {
         return BulkExportClient.builder()
                 .baseUri(baseUri)
                 .customerId(customerId)
-                .tokenProvider(TokenProvider.clientCredentials(clientId, clientSecret));
+                .clientCredentials(clientId, clientSecret);
     }
 
     /**

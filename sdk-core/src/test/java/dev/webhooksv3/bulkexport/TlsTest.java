@@ -225,9 +225,12 @@ class TlsTest {
         assertTrue(from > 0 && from <= CUT_AFTER, "resumed from a byte the client had received: " + ranges.get(1));
     }
 
-    /** The client-credentials call is the first one: a refused handshake means not even the secret was sent. */
+    /**
+     * The client-credentials call is the first one: a refused handshake means neither the secret
+     * nor anything else was sent, and the same certificate would come back on a retry.
+     */
     @Test
-    void refusesACertificateForAnotherHostWithoutSendingAnything() {
+    void refusesACertificateForAnotherHostWithoutSendingAnythingOrRetrying() {
         BulkExportClient client = client(mismatched)
                 .tokenProvider(TokenProvider.clientCredentials(CLIENT_ID, CLIENT_SECRET)).build();
 
@@ -238,10 +241,11 @@ class TlsTest {
         assertTrue(error.getMessage().contains("localhost"), "names the host it expected: " + error.getMessage());
         assertFalse(error.getMessage().contains(CLIENT_SECRET), error.getMessage());
         assertEquals(0, mismatched.getAllServeEvents().size(), "no request reached the server");
+        assertEquals(List.of(), time.sleeps(), "a certificate refusal is not retried");
     }
 
     @Test
-    void theDefaultClientRefusesACertificateFromAnUnknownAuthority() {
+    void theDefaultClientRefusesACertificateFromAnUnknownAuthorityWithoutRetrying() {
         BulkExportClient client = BulkExportClient.builder()
                 .baseUri(URI.create("https://localhost:" + h2.getHttpsPort()))
                 .customerId(CUSTOMER).tokenProvider(TokenProvider.of(TOKEN))
@@ -251,6 +255,7 @@ class TlsTest {
 
         assertTrue(hasCause(error, CertificateException.class), error.toString());
         assertEquals(0, h2.getAllServeEvents().size(), "no request reached the server");
+        assertEquals(List.of(), time.sleeps(), "a certificate refusal is not retried");
     }
 
     private static boolean hasCause(Throwable error, Class<? extends Throwable> type) {

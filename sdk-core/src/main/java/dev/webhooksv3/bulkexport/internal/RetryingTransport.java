@@ -9,6 +9,7 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.net.ConnectException;
 import java.net.ProtocolException;
 import java.net.http.HttpConnectTimeoutException;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +85,20 @@ final class RetryingTransport implements Transport {
         if (failure.getCause() instanceof ProtocolException) {
             return false;
         }
+        if (isCertificateRefusal(failure)) {
+            return false; // the server presents the same certificate again: a retry only delays the error
+        }
         return request.idempotent() || config.getExceptionPredicate().test(failure);
+    }
+
+    /** A TLS handshake refused by the trust manager (untrusted chain, wrong host name), as OkHttp tells it. */
+    private static boolean isCertificateRefusal(TransportException failure) {
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

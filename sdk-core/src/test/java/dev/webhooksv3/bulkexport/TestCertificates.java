@@ -137,7 +137,9 @@ final class TestCertificates {
         command.addAll(List.of(args));
         command.addAll(List.of("-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD,
                 "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2"));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close(); // a prompt meets end of input instead of waiting forever
+        return process;
     }
 
     private static void await(Process process) throws IOException {

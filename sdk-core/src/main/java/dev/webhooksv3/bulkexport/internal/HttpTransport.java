@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -106,8 +107,9 @@ final class HttpTransport implements Transport {
         try {
             response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException | HttpConnectTimeoutException | SSLHandshakeException e) {
-            // Before the request: no connection, or no TLS session to send it on.
-            throw failure(request, e, Outcome.NOT_SENT, true);
+            // Before the request: no connection, or no TLS session to send it on. A certificate the
+            // trust manager refused (untrusted chain, wrong host name) is presented again on a retry.
+            throw failure(request, e, Outcome.NOT_SENT, !isCertificateRefusal(e));
         } catch (IOException e) {
             // A malformed answer would come back the same; anything else (a reset, a timeout) may pass.
             throw failure(request, e, Outcome.UNKNOWN, !(e instanceof ProtocolException));
@@ -126,6 +128,15 @@ final class HttpTransport implements Transport {
             }
         }
         return new Exchange(request, response.uri(), response.statusCode(), response.headers(), body);
+    }
+
+    private static boolean isCertificateRefusal(IOException failure) {
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] readBounded(InputStream body) throws IOException {

@@ -1,12 +1,15 @@
 package dev.webhooksv3.bulkexport.testkit;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.webhooksv3.bulkexport.BulkExportClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * An in-process emulator of the Webhooks v3 bulk export API on loopback, for tests and demos.
@@ -47,6 +51,24 @@ import java.util.regex.Pattern;
  *     BulkExportClient client = emulator.clientBuilder().build();
  *     ExportJob job = client.startExport(StartExportRequest.of(emulator.subscriptionId()));
  *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>https.</b> By default both origins speak plain http, which the SDK accepts on loopback
+ * only. {@link Builder#https()} makes both speak https, as the real API and storage do, with a
+ * self-signed certificate for {@code localhost}, {@code 127.0.0.1} and {@code ::1} made once per
+ * JVM (with the JDK's {@code keytool}); {@link #clientSslContext()} trusts it, and
+ * {@link #clientBuilder()} sets it up. {@link Builder#https(SSLContext)} presents a certificate of
+ * your own instead. The JDK server speaks HTTP/1.1 only (no ALPN), as S3 does: a JDK client asking
+ * for HTTP/2 gets HTTP/1.1. With JUnit:
+ * {@code WebhooksEmulatorExtension.configured(WebhooksEmulator.Builder::https)}.
+ *
+ * <pre>{@code
+ * try (WebhooksEmulator emulator = WebhooksEmulator.builder().https().start()) {
+ *     BulkExportClient client = emulator.clientBuilder().build();   // trusts the emulator
+ *     // or, with an HttpClient of your own:
+ *     HttpClient http = HttpClient.newBuilder().sslContext(emulator.clientSslContext())
+ *             .followRedirects(HttpClient.Redirect.NEVER).build();
  * }
  * }</pre>
  *
@@ -91,6 +113,8 @@ public final class WebhooksEmulator implements AutoCloseable {
     private final HttpServer storageServer;
     private final URI baseUri;
     private final URI storageUri;
+    /** Trusts the generated certificate; null for plain http or a server context of the user's. */
+    private final SSLContext clientSslContext;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private WebhooksEmulator(Builder b) throws IOException {
@@ -102,6 +126,14 @@ public final class WebhooksEmulator implements AutoCloseable {
         this.clock = b.clock;
         this.catalog = new EventCatalog(b.seed, b.failedEvents, customerId);
         this.model = new ExportModel(b.failedEvents, b.jobDuration, b.seed);
+        SSLContext tls = b.serverSslContext;
+        if (b.https && tls == null) {
+            EmulatorCertificate certificate = EmulatorCertificate.get();
+            tls = certificate.serverContext();
+            this.clientSslContext = certificate.clientContext();
+        } else {
+            this.clientSslContext = null;
+        }
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory daemons = task -> {
             Thread thread = new Thread(task, "webhooks-emulator-" + threads.incrementAndGet());
@@ -110,18 +142,20 @@ public final class WebhooksEmulator implements AutoCloseable {
         };
         this.executor = Executors.newCachedThreadPool(daemons);
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        HttpServer api = HttpServer.create(new InetSocketAddress(loopback, b.port), 128);
+        HttpServer api = bind(new InetSocketAddress(loopback, b.port), tls);
         HttpServer storage;
         try {
-            storage = HttpServer.create(new InetSocketAddress(loopback, 0), 128);
+            storage = bind(new InetSocketAddress(loopback, 0), tls);
         } catch (IOException e) {
             api.stop(0);
             throw e;
         }
         this.apiServer = api;
         this.storageServer = storage;
-        this.baseUri = URI.create("http://" + hostOf(api) + ":" + api.getAddress().getPort());
-        this.storageUri = URI.create("http://" + hostOf(storage) + ":" + storage.getAddress().getPort());
+        // Both origins share the scheme, so pre-signed URLs (built on storageUri) are https too.
+        String scheme = tls == null ? "http" : "https";
+        this.baseUri = URI.create(scheme + "://" + hostOf(api) + ":" + api.getAddress().getPort());
+        this.storageUri = URI.create(scheme + "://" + hostOf(storage) + ":" + storage.getAddress().getPort());
         EmulatorHandler handler = new EmulatorHandler(this);
         api.createContext("/", handler::handleApi);
         storage.createContext("/", handler::handleStorage);
@@ -129,6 +163,15 @@ public final class WebhooksEmulator implements AutoCloseable {
         storage.setExecutor(executor);
         api.start();
         storage.start();
+    }
+
+    private static HttpServer bind(InetSocketAddress address, SSLContext tls) throws IOException {
+        if (tls == null) {
+            return HttpServer.create(address, 128);
+        }
+        HttpsServer server = HttpsServer.create(address, 128);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return server;
     }
 
     private static String hostOf(HttpServer server) {
@@ -152,8 +195,9 @@ public final class WebhooksEmulator implements AutoCloseable {
     }
 
     /**
-     * Returns the API base URI, such as {@code http://127.0.0.1:54321}: no trailing slash and no
-     * customer id, as {@link BulkExportClient.Builder#baseUri(URI)} expects it.
+     * Returns the API base URI, such as {@code http://127.0.0.1:54321} ({@code https://…} when
+     * {@linkplain Builder#https() serving https}): no trailing slash and no customer id, as
+     * {@link BulkExportClient.Builder#baseUri(URI)} expects it.
      *
      * @return the base URI
      */
@@ -220,18 +264,43 @@ public final class WebhooksEmulator implements AutoCloseable {
 
     /**
      * Returns a client builder set up for this emulator: base URI, customer id and
-     * {@link BulkExportClient.Builder#clientCredentials(String, String) client credentials}. Set
-     * anything else (retry policy, path style) before {@code build()}; to try a token provider of
-     * your own, start from {@code BulkExportClient.builder()} with {@link #baseUri()} and
-     * {@link #customerId()} instead (a builder refuses both).
+     * {@link BulkExportClient.Builder#clientCredentials(String, String) client credentials}; when the
+     * emulator serves its {@linkplain Builder#https() generated certificate}, also an
+     * {@code httpClient} trusting it (with {@code followRedirects(NEVER)}). Set anything else (retry
+     * policy, path style) before {@code build()}; to try a token provider of your own, start from
+     * {@code BulkExportClient.builder()} with {@link #baseUri()} and {@link #customerId()} instead (a
+     * builder refuses both). With {@link Builder#https(SSLContext) a certificate of your own}, set an
+     * {@code httpClient} that trusts it.
      *
      * @return a new builder
      */
     public BulkExportClient.Builder clientBuilder() {
-        return BulkExportClient.builder()
+        BulkExportClient.Builder builder = BulkExportClient.builder()
                 .baseUri(baseUri)
                 .customerId(customerId)
                 .clientCredentials(clientId, clientSecret);
+        if (clientSslContext != null) {
+            builder.httpClient(HttpClient.newBuilder().sslContext(clientSslContext)
+                    .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build());
+        }
+        return builder;
+    }
+
+    /**
+     * Returns an SSL context that trusts the certificate this emulator generated (and nothing
+     * else), for an {@code HttpClient} of your own:
+     * {@code HttpClient.newBuilder().sslContext(emulator.clientSslContext())}.
+     *
+     * @return the context, shared by the https emulators of this JVM
+     * @throws IllegalStateException if the emulator was not built with {@link Builder#https()}
+     */
+    public SSLContext clientSslContext() {
+        if (clientSslContext == null) {
+            throw new IllegalStateException(apiServer instanceof HttpsServer
+                    ? "this emulator presents the SSLContext given to https(SSLContext): trust its certificate yourself"
+                    : "this emulator speaks plain http: build it with WebhooksEmulator.builder().https()");
+        }
+        return clientSslContext;
     }
 
     /**
@@ -531,6 +600,8 @@ public final class WebhooksEmulator implements AutoCloseable {
         private String clientId = "c0ffee00-1b2c-4d3e-8f90-a1b2c3d4e5f6";
         private String clientSecret;
         private Clock clock = Clock.systemUTC();
+        private boolean https;
+        private SSLContext serverSslContext;
 
         private Builder() {
         }
@@ -681,10 +752,40 @@ public final class WebhooksEmulator implements AutoCloseable {
         }
 
         /**
+         * Serves both origins (the API and the pre-signed storage) over https, with a self-signed
+         * certificate for {@code localhost}, {@code 127.0.0.1} and {@code ::1}, generated once per
+         * JVM by the JDK's {@code keytool} (about a second, the first time) and never written to
+         * disk beyond that run. Clients trust it through {@link WebhooksEmulator#clientSslContext()}
+         * or {@link WebhooksEmulator#clientBuilder()}. Default: plain http.
+         *
+         * @return this builder
+         */
+        public Builder https() {
+            this.https = true;
+            this.serverSslContext = null;
+            return this;
+        }
+
+        /**
+         * Serves both origins over https with a server context of your own, for instance one
+         * holding a certificate of your test authority; it must be valid for {@code 127.0.0.1}
+         * (the host of {@link WebhooksEmulator#baseUri()}). Default: plain http.
+         *
+         * @param serverContext an initialised context with the server's key and certificate
+         * @return this builder
+         */
+        public Builder https(SSLContext serverContext) {
+            this.serverSslContext = Objects.requireNonNull(serverContext, "serverContext");
+            this.https = true;
+            return this;
+        }
+
+        /**
          * Starts an emulator with this configuration.
          *
          * @return the running emulator; the caller must {@link WebhooksEmulator#close() close} it
-         * @throws UncheckedIOException if the port cannot be bound
+         * @throws UncheckedIOException if the port cannot be bound, or the {@link #https()}
+         *     certificate cannot be generated
          */
         public WebhooksEmulator start() {
             try {

@@ -1,6 +1,10 @@
 package dev.webhooksv3.bulkexport.testkit;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
@@ -8,11 +12,12 @@ import java.util.concurrent.CountDownLatch;
  * Runs a {@link WebhooksEmulator} as a standalone server until the process is stopped (Ctrl-C).
  *
  * <pre>
- * java -jar sdk-testkit-…-standalone.jar --port 8089 --events 100000 --seed 1 --job-duration-ms 2000
+ * java -jar sdk-testkit-…-standalone.jar --port 8089 --events 100000 --seed 1 --job-duration-ms 2000 --https
  * </pre>
  *
  * <p>It prints the base URI, the customer and subscription ids, the client id and its (test)
- * secret, and curl commands to try.
+ * secret, and curl commands to try. With {@code --https} it serves https with a generated
+ * certificate, written in PEM to a temporary file that the curl commands pass as {@code --cacert}.
  */
 public final class WebhooksEmulatorMain {
 
@@ -24,7 +29,8 @@ public final class WebhooksEmulatorMain {
      *
      * @param args {@code --port N} (default 8089; 0 for any free port), {@code --events N}
      *     (default 100000), {@code --seed N} (default 1), {@code --job-duration-ms N} (default
-     *     2000), {@code --client-secret S} (default random), {@code --help}
+     *     2000), {@code --client-secret S} (default random), {@code --https} (default plain http),
+     *     {@code --help}
      * @throws InterruptedException if the waiting thread is interrupted
      */
     public static void main(String[] args) throws InterruptedException {
@@ -33,12 +39,17 @@ public final class WebhooksEmulatorMain {
         long seed = 1;
         long jobMillis = 2_000;
         String secret = null;
+        boolean https = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (arg.equals("--help") || arg.equals("-h")) {
                     usage(System.out);
                     return;
+                }
+                if (arg.equals("--https")) {
+                    https = true;
+                    continue;
                 }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException("missing value after " + arg);
@@ -64,17 +75,33 @@ public final class WebhooksEmulatorMain {
         if (secret != null) {
             builder.clientSecret(secret);
         }
+        Path caFile = null;
+        if (https) {
+            builder.https();
+            caFile = writeCertificate();
+        }
         WebhooksEmulator emulator = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             emulator.close();
             stopped.countDown();
         }, "webhooks-emulator-shutdown"));
-        banner(System.out, emulator);
+        banner(System.out, emulator, caFile);
         stopped.await();
     }
 
-    private static void banner(PrintStream out, WebhooksEmulator e) {
+    private static Path writeCertificate() {
+        try {
+            Path file = Files.createTempFile("webhooks-emulator-", ".pem");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, EmulatorCertificate.get().pem());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the emulator's certificate: " + e.getMessage(), e);
+        }
+    }
+
+    private static void banner(PrintStream out, WebhooksEmulator e, Path caFile) {
+        String curl = caFile == null ? "curl -s" : "curl -s --cacert " + caFile;
         String api = e.baseUri() + "/" + e.customerId();
         String sub = api + "/webhooks/subscriptions/" + e.subscriptionId();
         out.println("Webhooks v3 bulk export emulator running (Ctrl-C to stop)");
@@ -85,21 +112,24 @@ public final class WebhooksEmulatorMain {
         out.println("  client id        " + e.clientId());
         out.println("  client secret    " + e.clientSecret() + "   (a test secret)");
         out.println("  failed events    " + e.failedEventCount());
+        if (caFile != null) {
+            out.println("  certificate      " + caFile + "   (self-signed, for localhost and 127.0.0.1)");
+        }
         out.println();
         out.println("Try:");
-        out.println("  TOKEN=$(curl -s -u '" + e.clientId() + ":" + e.clientSecret() + "' \\");
+        out.println("  TOKEN=$(" + curl + " -u '" + e.clientId() + ":" + e.clientSecret() + "' \\");
         out.println("      -d 'grant_type=client_credentials&scope=*:webhooks/**' " + api + "/login/token \\");
         out.println("      | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + sub + "/summary");
-        out.println("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports/<exportId>/download -o export.ndjson");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + sub + "/events?state=failure&limit=5'");
+        out.println("  " + curl + " -H \"Authorization: Bearer $TOKEN\" " + sub + "/summary");
+        out.println("  " + curl + " -X POST -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports");
+        out.println("  " + curl + " -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports");
+        out.println("  " + curl + " -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports/<exportId>/download -o export.ndjson");
+        out.println("  " + curl + " -H \"Authorization: Bearer $TOKEN\" '" + sub + "/events?state=failure&limit=5'");
         out.flush();
     }
 
     private static void usage(PrintStream out) {
         out.println("usage: webhooks-emulator [--port 8089] [--events 100000] [--seed 1] [--job-duration-ms 2000]"
-                + " [--client-secret S]");
+                + " [--client-secret S] [--https]");
     }
 }

@@ -111,7 +111,6 @@ class TlsTest {
         return BulkExportClient.builder()
                 .baseUri(URI.create("https://localhost:" + server.getHttpsPort()))
                 .customerId(CUSTOMER)
-                .tokenProvider(TokenProvider.of(TOKEN))
                 .httpClient(http)
                 .retryPolicy(fastRetries())
                 .requestTimeout(Duration.ofSeconds(5))
@@ -161,7 +160,7 @@ class TlsTest {
         storage.stubFor(get(urlPathEqualTo(SIGNED_PATH)).willReturn(aResponse().withStatus(200).withBody(FILE)));
         Path target = dir.resolve("export.ndjson");
 
-        DownloadResult result = client(api).build().downloadExport(DownloadRequest.of(SUBSCRIPTION, EXPORT, target));
+        DownloadResult result = client(api).tokenProvider(TokenProvider.of(TOKEN)).build().downloadExport(DownloadRequest.of(SUBSCRIPTION, EXPORT, target));
 
         assertArrayEquals(FILE, Files.readAllBytes(target));
         assertEquals(FILE.length, result.bytes());
@@ -210,7 +209,7 @@ class TlsTest {
     }
 
     private DownloadResult download(WireMockExtension api) {
-        return client(api).build().downloadExport(DownloadRequest.of(SUBSCRIPTION, EXPORT, dir.resolve("export.ndjson")));
+        return client(api).tokenProvider(TokenProvider.of(TOKEN)).build().downloadExport(DownloadRequest.of(SUBSCRIPTION, EXPORT, dir.resolve("export.ndjson")));
     }
 
     private void assertDownloadedAfterOneResume(DownloadResult result, WireMockExtension api) throws IOException {

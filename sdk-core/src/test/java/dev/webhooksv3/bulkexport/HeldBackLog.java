@@ -22,13 +22,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * final HeldBackLog log = new HeldBackLog();
  * }</pre>
  */
-final class HeldBackLog implements BeforeEachCallback, AfterEachCallback {
+@SuppressWarnings("exports") // public for sdk-core's test-jar, whose users (sdk-testkit's tests) run on the class path
+public final class HeldBackLog implements BeforeEachCallback, AfterEachCallback {
 
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
     private PrintStream shown;
 
     /** Creates the extension; register it on an instance field, so that each test holds its own log. */
-    HeldBackLog() {
+    public HeldBackLog() {
     }
 
     @Override

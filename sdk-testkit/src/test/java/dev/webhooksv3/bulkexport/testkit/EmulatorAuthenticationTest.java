@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.webhooksv3.bulkexport.FakeTime;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class EmulatorAuthenticationTest {
 
-    private final TestClock clock = new TestClock();
+    private final FakeTime clock = new FakeTime();
     private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(10).clock(clock)
             .tokenLifetime(Duration.ofMinutes(5)).start();
     private final RawHttp http = new RawHttp(emulator);

@@ -11,6 +11,7 @@ import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
 import dev.webhooksv3.bulkexport.EventStream;
 import dev.webhooksv3.bulkexport.FailedEvent;
+import dev.webhooksv3.bulkexport.FakeTime;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ class EmulatorDownloadTest {
     private static final int EVENTS = 300;
     private static final Duration JOB = Duration.ofSeconds(2);
 
-    private final TestClock clock = new TestClock();
+    private final FakeTime clock = new FakeTime();
     private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(EVENTS).seed(7).clock(clock)
             .jobDuration(JOB).start();
     private final RawHttp http = new RawHttp(emulator);

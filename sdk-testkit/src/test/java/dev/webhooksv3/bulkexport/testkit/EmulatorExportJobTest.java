@@ -12,6 +12,7 @@ import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.ExportJobList;
 import dev.webhooksv3.bulkexport.ExportPathStyle;
 import dev.webhooksv3.bulkexport.ExportState;
+import dev.webhooksv3.bulkexport.FakeTime;
 import dev.webhooksv3.bulkexport.StartExportRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -23,7 +24,7 @@ class EmulatorExportJobTest {
 
     private static final Duration JOB = Duration.ofSeconds(2);
 
-    private final TestClock clock = new TestClock();
+    private final FakeTime clock = new FakeTime();
     private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(50).clock(clock)
             .jobDuration(JOB).start();
     private final RawHttp http = new RawHttp(emulator);

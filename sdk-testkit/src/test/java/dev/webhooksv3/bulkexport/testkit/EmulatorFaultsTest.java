@@ -12,6 +12,7 @@ import dev.webhooksv3.bulkexport.DownloadResult;
 import dev.webhooksv3.bulkexport.EventStream;
 import dev.webhooksv3.bulkexport.EventStreamOptions;
 import dev.webhooksv3.bulkexport.FailedEvent;
+import dev.webhooksv3.bulkexport.FakeTime;
 import dev.webhooksv3.bulkexport.MalformedEventException;
 import dev.webhooksv3.bulkexport.RateLimitedException;
 import dev.webhooksv3.bulkexport.RetryPolicy;
@@ -38,7 +39,7 @@ class EmulatorFaultsTest {
     private static final int EVENTS = 200;
     private static final Duration JOB = Duration.ofSeconds(2);
 
-    private final TestClock clock = new TestClock();
+    private final FakeTime clock = new FakeTime();
     private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(EVENTS).clock(clock)
             .jobDuration(JOB).start();
     private final RawHttp http = new RawHttp(emulator);

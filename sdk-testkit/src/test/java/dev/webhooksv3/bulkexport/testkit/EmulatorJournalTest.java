@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.webhooksv3.bulkexport.FakeTime;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,7 +18,7 @@ class EmulatorJournalTest {
 
     @Test
     void journalRecordsMethodPathQueryStatusAndAuthorizationPresenceButNoSecrets() {
-        TestClock clock = new TestClock();
+        FakeTime clock = new FakeTime();
         try (WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(5).clock(clock).start()) {
             RawHttp http = new RawHttp(emulator);
             String token = http.token();

@@ -10,8 +10,8 @@ import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
 import dev.webhooksv3.bulkexport.EventStream;
-import dev.webhooksv3.bulkexport.FailedEvent;
 import dev.webhooksv3.bulkexport.FakeTime;
+import dev.webhooksv3.bulkexport.FailedEvent;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +22,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmulatorDownloadTest {
@@ -32,17 +33,21 @@ class EmulatorDownloadTest {
     private static final Duration JOB = Duration.ofSeconds(2);
 
     private final FakeTime clock = new FakeTime();
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(EVENTS).seed(7).clock(clock)
-            .jobDuration(JOB).start();
-    private final RawHttp http = new RawHttp(emulator);
-    private final BulkExportClient client = RawHttp.client(emulator);
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
+            .failedEvents(EVENTS).seed(7).clock(clock).jobDuration(JOB));
+    private WebhooksEmulator emulator;
+    private RawHttp http;
+    private BulkExportClient client;
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator, BulkExportClient client) {
+        this.emulator = emulator;
+        this.http = new RawHttp(emulator);
+        this.client = client;
     }
 
     private String completedExport() {

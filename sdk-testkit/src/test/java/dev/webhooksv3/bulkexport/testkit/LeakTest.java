@@ -13,6 +13,7 @@ import dev.webhooksv3.bulkexport.EventStream;
 import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.ExportState;
 import dev.webhooksv3.bulkexport.FailedEvent;
+import dev.webhooksv3.bulkexport.HeldBackLog;
 import dev.webhooksv3.bulkexport.NotFoundException;
 import dev.webhooksv3.bulkexport.RetryPolicy;
 import dev.webhooksv3.bulkexport.ServerException;
@@ -34,13 +35,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -76,7 +77,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeakTest {
 
-    private static final int EVENTS = 500;
+    private static final long EVENTS = 500;
     private static final int ROUNDS = 300;
     private static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5),
             Duration.ofSeconds(2), 0);
@@ -100,7 +101,9 @@ class LeakTest {
     /** Extra idle HttpClient worker threads tolerated after one-at-a-time use of one client. */
     private static final int WORKER_SLACK = 2;
 
-    private final List<WebhooksEmulator> emulators = new ArrayList<>();
+    /** Injected failures are logged at WARN by design, hundreds of times: shown only when a test fails. */
+    @RegisterExtension
+    final HeldBackLog log = new HeldBackLog();
 
     @BeforeAll
     static void linuxOnly() {
@@ -108,22 +111,12 @@ class LeakTest {
                 "counts descriptors and sockets through /proc (Linux)");
     }
 
-    @AfterEach
-    void stop() {
-        emulators.forEach(WebhooksEmulator::close);
-    }
-
-    private WebhooksEmulator emulator(long events, Duration jobDuration) {
-        WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(events).jobDuration(jobDuration).start();
-        emulators.add(emulator);
-        return emulator;
-    }
-
     // ------------------------------------------------------------------ the main run
 
     @Test
-    void thousandsOfCallsWithFailuresAndEarlyClosedStreamsLeaveNothingBehind() throws IOException {
-        WebhooksEmulator emulator = emulator(EVENTS, Duration.ofSeconds(1));
+    @WebhooksEmulatorTest(events = EVENTS, jobDurationMillis = 1_000)
+    void thousandsOfCallsWithFailuresAndEarlyClosedStreamsLeaveNothingBehind(WebhooksEmulator emulator)
+            throws IOException {
         BulkExportClient client = emulator.clientBuilder().retryPolicy(FAST).build();
         String sub = emulator.subscriptionId();
         String completed = client.startExport(StartExportRequest.of(sub)).id();
@@ -286,8 +279,8 @@ class LeakTest {
     // ------------------------------------------------------------------ one early close
 
     @Test
-    void anEventStreamClosedEarlyShutsItsConnectionAtOnce() {
-        WebhooksEmulator emulator = emulator(200_000, Duration.ZERO);
+    @WebhooksEmulatorTest(events = 200_000, jobDurationMillis = 0)
+    void anEventStreamClosedEarlyShutsItsConnectionAtOnce(WebhooksEmulator emulator) {
         BulkExportClient client = emulator.clientBuilder().retryPolicy(FAST).build();
         String sub = emulator.subscriptionId();
         String id = client.startExport(StartExportRequest.of(sub)).id(); // complete at once
@@ -348,8 +341,8 @@ class LeakTest {
      */
     @Test
     @Order(Integer.MAX_VALUE) // last: what it leaks stays for the rest of the JVM
-    void anAbandonedUnclosedStreamIsReleasedOnceCollected() {
-        WebhooksEmulator emulator = emulator(20_000, Duration.ZERO);
+    @WebhooksEmulatorTest(events = 20_000, jobDurationMillis = 0)
+    void anAbandonedUnclosedStreamIsReleasedOnceCollected(WebhooksEmulator emulator) {
         Set<Integer> ports = ports(emulator);
         BulkExportClient client = emulator.clientBuilder().retryPolicy(FAST).build();
         String id = client.startExport(StartExportRequest.of(emulator.subscriptionId())).id();
@@ -400,8 +393,8 @@ class LeakTest {
     // ------------------------------------------------------------------ many clients
 
     @Test
-    void fiftyClientsBuiltAndDroppedDoNotAccumulateThreadsOrDescriptors() {
-        WebhooksEmulator emulator = emulator(100, Duration.ZERO);
+    @WebhooksEmulatorTest(events = 100, jobDurationMillis = 0)
+    void fiftyClientsBuiltAndDroppedDoNotAccumulateThreadsOrDescriptors(WebhooksEmulator emulator) {
         Set<Integer> ports = ports(emulator);
         int selectorsBefore = Snapshot.take(ports).threads().getOrDefault(HTTP_CLIENT_SELECTOR, 0);
         emulator.clientBuilder().retryPolicy(FAST).build().summary(emulator.subscriptionId()); // warm-up

@@ -10,8 +10,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that only moves when told to, and a sleeper that moves it instead of sleeping. */
-final class FakeTime extends Clock implements Sleeper {
+/**
+ * A clock that only moves when told to, and a sleeper that moves it instead of sleeping: the one
+ * fake clock of the repository. Shared with sdk-testkit's tests through sdk-core's test-jar, where
+ * it is the clock of both the emulator and the client ({@code BulkExportClient.Builder.clock}); the
+ * sleeper side stays for sdk-core's own tests, as {@code Builder.sleeper} is package-private.
+ */
+@SuppressWarnings("exports") // public for the test-jar, whose users (sdk-testkit's tests) run on the class path
+public final class FakeTime extends Clock implements Sleeper {
 
     private final AtomicReference<Instant> now;
     private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
@@ -20,11 +26,17 @@ final class FakeTime extends Clock implements Sleeper {
         this.now = new AtomicReference<>(start);
     }
 
-    FakeTime() {
+    /** Creates a clock standing at 2026-11-27T12:00:00Z. */
+    public FakeTime() {
         this(Instant.parse("2026-11-27T12:00:00Z"));
     }
 
-    void advance(Duration duration) {
+    /**
+     * Moves the clock forward.
+     *
+     * @param duration how far
+     */
+    public void advance(Duration duration) {
         now.updateAndGet(instant -> instant.plus(duration));
     }
 

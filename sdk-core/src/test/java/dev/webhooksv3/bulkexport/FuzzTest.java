@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +61,10 @@ class FuzzTest {
 
     @TempDir
     Path dir;
+
+    /** Each call the closing server hangs up on is logged at WARN by design: thousands of lines, shown on failure. */
+    @RegisterExtension
+    final HeldBackLog log = new HeldBackLog();
 
     // ------------------------------------------------------------------------------ identifiers
 
@@ -966,11 +971,13 @@ class FuzzTest {
 
         private void run() {
             while (!socket.isClosed()) {
-                try (Socket connection = socket.accept()) {
+                try {
+                    Socket connection = socket.accept();
                     synchronized (accepts) {
                         accepts.incrementAndGet();
                         accepts.notifyAll();
                     }
+                    connection.close();
                 } catch (IOException e) {
                     if (socket.isClosed()) {
                         return;
@@ -1000,9 +1007,13 @@ class FuzzTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             socket.close();
-            thread.join(2_000);
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

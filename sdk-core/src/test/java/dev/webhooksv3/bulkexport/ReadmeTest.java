@@ -56,7 +56,7 @@ class ReadmeTest {
     void developmentCommandIsWhatCiRuns() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
         List<String> ci = Files.readAllLines(ROOT.resolve(".ci/run")).stream()
-                .filter(line -> line.startsWith("mvn ")).collect(Collectors.toList());
+                .map(String::strip).filter(line -> line.startsWith("mvn ")).collect(Collectors.toList());
         assertEquals(List.of("mvn -B verify"), ci);
         int development = readme.indexOf("## Development");
         assertTrue(readme.indexOf("```bash\nmvn -B verify\n```", development) > development,

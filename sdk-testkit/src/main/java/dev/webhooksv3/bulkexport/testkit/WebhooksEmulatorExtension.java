@@ -24,15 +24,37 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * on their order. Starting one costs a few milliseconds whatever the number of events, since
  * events are generated on demand.
  *
- * <p>Use it through {@link WebhooksEmulatorTest @WebhooksEmulatorTest}, or register it in a field:
+ * <p><b>Configuring it.</b> The common settings are attributes of
+ * {@link WebhooksEmulatorTest @WebhooksEmulatorTest}, on the class or on one test method:
  * <pre>{@code
- * @RegisterExtension
- * WebhooksEmulatorExtension emulator = WebhooksEmulatorExtension.withEvents(500);
+ * @WebhooksEmulatorTest(events = 500, seed = 7, jobDurationMillis = 0)
+ * class RecoveryTest {
+ *     @Test
+ *     void exportsEveryFailedEvent(WebhooksEmulator emulator, BulkExportClient client) { ... }
+ * }
  * }</pre>
- * Use one or the other on a class, not both: two registrations would compete to resolve the
- * same parameters. The injected client uses the default
- * retry policy with short backoffs (10 to 200 ms) so that fault tests stay fast; a
- * {@code Retry-After} is honoured as announced.
+ * For anything else, register the extension in a field instead:
+ * {@link #configured(Consumer)} hands you the {@linkplain WebhooksEmulator#builder() emulator's
+ * builder} (already holding the annotation's defaults), and {@link #withClient(Consumer)} the
+ * injected client's. A test that moves time gives both the same {@link java.time.Clock} of its own,
+ * so that a job's lifecycle and a token's expiry move together:
+ * <pre>{@code
+ * private final MovableClock clock = new MovableClock();   // any Clock the test can move
+ *
+ * @RegisterExtension
+ * final WebhooksEmulatorExtension emulator = WebhooksEmulatorExtension
+ *         .configured(builder -> builder.failedEvents(50).jobDuration(Duration.ofSeconds(2)).clock(clock))
+ *         .withClient(client -> client.clock(clock).retryPolicy(RetryPolicy.none()));
+ * }</pre>
+ * Faults are switched on the running emulator ({@link WebhooksEmulator#faults()}): in the test, or
+ * for every test of a class in a {@code @BeforeEach} method that takes the emulator as a
+ * parameter. Use the annotation or a field on a class, not both: two registrations would compete
+ * to resolve the same parameters.
+ *
+ * <p>The injected client is built on first use from {@link WebhooksEmulator#clientBuilder()}, with
+ * the default retry policy but short backoffs (10 to 200 ms) so that fault tests stay fast (a
+ * {@code Retry-After} is honoured as announced), then {@link #withClient(Consumer) withClient}'s
+ * configuration. It is the same client for every parameter of one test.
  */
 public final class WebhooksEmulatorExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
@@ -41,15 +63,18 @@ public final class WebhooksEmulatorExtension implements BeforeEachCallback, Afte
     private static final String KEY = "emulator";
 
     private final Consumer<WebhooksEmulator.Builder> configuration;
+    private final Consumer<BulkExportClient.Builder> clientConfiguration;
     private volatile WebhooksEmulator current;
 
     /** Creates the extension configured by {@link WebhooksEmulatorTest} (JUnit calls this). */
     public WebhooksEmulatorExtension() {
-        this(null);
+        this(null, client -> { });
     }
 
-    private WebhooksEmulatorExtension(Consumer<WebhooksEmulator.Builder> configuration) {
+    private WebhooksEmulatorExtension(Consumer<WebhooksEmulator.Builder> configuration,
+                                      Consumer<BulkExportClient.Builder> clientConfiguration) {
         this.configuration = configuration;
+        this.clientConfiguration = clientConfiguration;
     }
 
     /**
@@ -69,13 +94,30 @@ public final class WebhooksEmulatorExtension implements BeforeEachCallback, Afte
 
     /**
      * Returns an extension whose emulators are configured by {@code configuration}, applied to a
-     * builder already holding the {@link WebhooksEmulatorTest} defaults.
+     * builder already holding the {@link WebhooksEmulatorTest} defaults (1000 events, seed 1, jobs
+     * of 200 ms). The annotation's attributes are not read.
      *
-     * @param configuration sets seed, events, job duration, clock …
+     * @param configuration sets events, seed, job duration, clock, token lifetime …; called once
+     *     per test, before the emulator starts
      * @return the extension
      */
     public static WebhooksEmulatorExtension configured(Consumer<WebhooksEmulator.Builder> configuration) {
-        return new WebhooksEmulatorExtension(Objects.requireNonNull(configuration, "configuration"));
+        return new WebhooksEmulatorExtension(Objects.requireNonNull(configuration, "configuration"),
+                client -> { });
+    }
+
+    /**
+     * Returns a copy of this extension whose injected client is further configured by
+     * {@code configuration} (its clock, retry policy, request timeout …), applied after the
+     * emulator's address and credentials and the short backoffs. It replaces an earlier
+     * {@code withClient}.
+     *
+     * @param configuration sets what the tests need of the client; called at most once per test
+     * @return the copy
+     */
+    public WebhooksEmulatorExtension withClient(Consumer<BulkExportClient.Builder> configuration) {
+        return new WebhooksEmulatorExtension(this.configuration,
+                Objects.requireNonNull(configuration, "configuration"));
     }
 
     /**
@@ -104,7 +146,7 @@ public final class WebhooksEmulatorExtension implements BeforeEachCallback, Afte
                     .jobDuration(Duration.ofMillis(a.jobDurationMillis())));
         }
         WebhooksEmulator emulator = builder.start();
-        context.getStore(NAMESPACE).put(KEY, new Running(emulator));
+        context.getStore(NAMESPACE).put(KEY, new Running(emulator, clientConfiguration));
         current = emulator;
     }
 
@@ -150,17 +192,20 @@ public final class WebhooksEmulatorExtension implements BeforeEachCallback, Afte
     /** The emulator of one test and its client, built on first use. */
     private static final class Running {
         final WebhooksEmulator emulator;
+        private final Consumer<BulkExportClient.Builder> clientConfiguration;
         private BulkExportClient client;
 
-        Running(WebhooksEmulator emulator) {
+        Running(WebhooksEmulator emulator, Consumer<BulkExportClient.Builder> clientConfiguration) {
             this.emulator = emulator;
+            this.clientConfiguration = clientConfiguration;
         }
 
         synchronized BulkExportClient client() {
             if (client == null) {
-                client = emulator.clientBuilder()
-                        .retryPolicy(RetryPolicy.defaults().withBackoff(Duration.ofMillis(10), Duration.ofMillis(200)))
-                        .build();
+                BulkExportClient.Builder builder = emulator.clientBuilder()
+                        .retryPolicy(RetryPolicy.defaults().withBackoff(Duration.ofMillis(10), Duration.ofMillis(200)));
+                clientConfiguration.accept(builder);
+                client = builder.build();
             }
             return client;
         }

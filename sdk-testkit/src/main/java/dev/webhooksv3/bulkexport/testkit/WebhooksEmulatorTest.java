@@ -22,8 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }
  * }</pre>
  *
- * <p>See {@link WebhooksEmulatorExtension} for why each test gets its own emulator, and for
- * programmatic registration.
+ * <p>On a test method, the method's attributes replace the class's for that test. See
+ * {@link WebhooksEmulatorExtension} for why each test gets its own emulator, and for registration
+ * in a field, which configures everything else (a clock, the token lifetime, the injected client).
  */
 @Documented
 @Inherited

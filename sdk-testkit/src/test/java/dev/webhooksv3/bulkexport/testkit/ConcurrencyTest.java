@@ -42,9 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue point 4: one shared {@link BulkExportClient} under 32 threads and thousands of mixed calls
@@ -69,15 +70,21 @@ class ConcurrencyTest {
             Duration.ofSeconds(2), 0.5);
     private static final String TOKEN_PATH_SUFFIX = "/login/token";
 
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(EVENTS)
-            .jobDuration(Duration.ofMillis(400)).start();
-    private final BulkExportClient client = emulator.clientBuilder().retryPolicy(FAST).build();
-    private final String subscription = emulator.subscriptionId();
-    private final int recordLength = (int) emulator.catalog().recordLength();
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension
+            .configured(builder -> builder.failedEvents(EVENTS).jobDuration(Duration.ofMillis(400)))
+            .withClient(client -> client.retryPolicy(FAST));
+    private WebhooksEmulator emulator;
+    private BulkExportClient client;
+    private String subscription;
+    private int recordLength;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator, BulkExportClient client) {
+        this.emulator = emulator;
+        this.client = client;
+        this.subscription = emulator.subscriptionId();
+        this.recordLength = (int) emulator.catalog().recordLength();
     }
 
     private enum Op { LIST, GET, SUMMARY, START, CANCEL, STREAM, OPEN, GET_LATEST }

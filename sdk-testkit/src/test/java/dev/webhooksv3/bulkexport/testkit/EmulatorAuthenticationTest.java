@@ -5,22 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.webhooksv3.bulkexport.FakeTime;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EmulatorAuthenticationTest {
 
-    private final TestClock clock = new TestClock();
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(10).clock(clock)
-            .tokenLifetime(Duration.ofMinutes(5)).start();
-    private final RawHttp http = new RawHttp(emulator);
+    private final FakeTime clock = new FakeTime();
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
+            .failedEvents(10).clock(clock).tokenLifetime(Duration.ofMinutes(5)));
+    private WebhooksEmulator emulator;
+    private RawHttp http;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator) {
+        this.emulator = emulator;
+        this.http = new RawHttp(emulator);
     }
 
     @Test

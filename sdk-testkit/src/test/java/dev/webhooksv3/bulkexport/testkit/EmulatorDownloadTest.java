@@ -10,6 +10,7 @@ import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
 import dev.webhooksv3.bulkexport.EventStream;
+import dev.webhooksv3.bulkexport.FakeTime;
 import dev.webhooksv3.bulkexport.FailedEvent;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,8 +22,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmulatorDownloadTest {
@@ -30,18 +32,22 @@ class EmulatorDownloadTest {
     private static final int EVENTS = 300;
     private static final Duration JOB = Duration.ofSeconds(2);
 
-    private final TestClock clock = new TestClock();
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(EVENTS).seed(7).clock(clock)
-            .jobDuration(JOB).start();
-    private final RawHttp http = new RawHttp(emulator);
-    private final BulkExportClient client = RawHttp.client(emulator);
+    private final FakeTime clock = new FakeTime();
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
+            .failedEvents(EVENTS).seed(7).clock(clock).jobDuration(JOB));
+    private WebhooksEmulator emulator;
+    private RawHttp http;
+    private BulkExportClient client;
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator, BulkExportClient client) {
+        this.emulator = emulator;
+        this.http = new RawHttp(emulator);
+        this.client = client;
     }
 
     private String completedExport() {

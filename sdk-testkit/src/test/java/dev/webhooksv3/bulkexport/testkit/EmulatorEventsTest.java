@@ -5,21 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.EventSummary;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@WebhooksEmulatorTest(events = 250)
 class EmulatorEventsTest {
 
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(250).start();
-    private final RawHttp http = new RawHttp(emulator);
+    private WebhooksEmulator emulator;
+    private RawHttp http;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator) {
+        this.emulator = emulator;
+        this.http = new RawHttp(emulator);
     }
 
     /** Follows _links.next from {@code first}; returns the ids of every page. */
@@ -90,10 +93,10 @@ class EmulatorEventsTest {
     }
 
     @Test
-    void summaryCountsRedeliveredEventsAsRetrying() {
+    void summaryCountsRedeliveredEventsAsRetrying(BulkExportClient client) {
         http.post("/events/" + emulator.eventId(0) + "/redeliver");
 
-        EventSummary summary = RawHttp.client(emulator).summary(emulator.subscriptionId());
+        EventSummary summary = client.summary(emulator.subscriptionId());
 
         assertEquals(250, summary.total());
         assertEquals(249, summary.failed());

@@ -12,26 +12,32 @@ import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.ExportJobList;
 import dev.webhooksv3.bulkexport.ExportPathStyle;
 import dev.webhooksv3.bulkexport.ExportState;
+import dev.webhooksv3.bulkexport.FakeTime;
 import dev.webhooksv3.bulkexport.StartExportRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EmulatorExportJobTest {
 
     private static final Duration JOB = Duration.ofSeconds(2);
 
-    private final TestClock clock = new TestClock();
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(50).clock(clock)
-            .jobDuration(JOB).start();
-    private final RawHttp http = new RawHttp(emulator);
-    private final BulkExportClient client = RawHttp.client(emulator);
+    private final FakeTime clock = new FakeTime();
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
+            .failedEvents(50).clock(clock).jobDuration(JOB));
+    private WebhooksEmulator emulator;
+    private RawHttp http;
+    private BulkExportClient client;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator, BulkExportClient client) {
+        this.emulator = emulator;
+        this.http = new RawHttp(emulator);
+        this.client = client;
     }
 
     private long lines(String exportId) {

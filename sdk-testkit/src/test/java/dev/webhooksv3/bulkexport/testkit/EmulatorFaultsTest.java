@@ -11,6 +11,7 @@ import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
 import dev.webhooksv3.bulkexport.EventStream;
 import dev.webhooksv3.bulkexport.EventStreamOptions;
+import dev.webhooksv3.bulkexport.FakeTime;
 import dev.webhooksv3.bulkexport.FailedEvent;
 import dev.webhooksv3.bulkexport.MalformedEventException;
 import dev.webhooksv3.bulkexport.RateLimitedException;
@@ -29,8 +30,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmulatorFaultsTest {
@@ -38,18 +40,22 @@ class EmulatorFaultsTest {
     private static final int EVENTS = 200;
     private static final Duration JOB = Duration.ofSeconds(2);
 
-    private final TestClock clock = new TestClock();
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(EVENTS).clock(clock)
-            .jobDuration(JOB).start();
-    private final RawHttp http = new RawHttp(emulator);
-    private final BulkExportClient client = RawHttp.client(emulator);
+    private final FakeTime clock = new FakeTime();
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
+            .failedEvents(EVENTS).clock(clock).jobDuration(JOB));
+    private WebhooksEmulator emulator;
+    private RawHttp http;
+    private BulkExportClient client;
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator, BulkExportClient client) {
+        this.emulator = emulator;
+        this.http = new RawHttp(emulator);
+        this.client = client;
     }
 
     private String completedExport() {

@@ -11,6 +11,7 @@ import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
 import dev.webhooksv3.bulkexport.ExportJob;
+import dev.webhooksv3.bulkexport.FakeTime;
 import dev.webhooksv3.bulkexport.RetryPolicy;
 import dev.webhooksv3.bulkexport.StartExportRequest;
 import dev.webhooksv3.bulkexport.TokenProvider;
@@ -28,9 +29,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,16 +41,18 @@ class EmulatorHttpsTest {
 
     private static final Duration JOB = Duration.ofSeconds(2);
 
-    private final TestClock clock = new TestClock();
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().https().failedEvents(200).seed(3)
-            .clock(clock).jobDuration(JOB).start();
+    private final FakeTime clock = new FakeTime();
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
+            .https().failedEvents(200).seed(3).clock(clock).jobDuration(JOB));
+    private WebhooksEmulator emulator;
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator) {
+        this.emulator = emulator;
     }
 
     /** A JDK client as users build one: default version (HTTP/2, offered by ALPN), trusting the emulator. */

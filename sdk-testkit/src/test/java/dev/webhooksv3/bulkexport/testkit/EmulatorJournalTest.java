@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.webhooksv3.bulkexport.FakeTime;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,44 +13,48 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EmulatorJournalTest {
 
+    private final FakeTime clock = new FakeTime();
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
+            .failedEvents(5).clock(clock));
+
     @Test
-    void journalRecordsMethodPathQueryStatusAndAuthorizationPresenceButNoSecrets() {
-        TestClock clock = new TestClock();
-        try (WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(5).clock(clock).start()) {
-            RawHttp http = new RawHttp(emulator);
-            String token = http.token();
-            http.get("/events?state=failure&limit=2");
-            RawHttp.send(HttpRequest.newBuilder(http.uri(http.subscriptionPath() + "/summary")).build(),
-                    HttpResponse.BodyHandlers.discarding());
+    void journalRecordsMethodPathQueryStatusAndAuthorizationPresenceButNoSecrets(WebhooksEmulator emulator) {
+        RawHttp http = new RawHttp(emulator);
+        String token = http.token();
+        http.get("/events?state=failure&limit=2");
+        RawHttp.send(HttpRequest.newBuilder(http.uri(http.subscriptionPath() + "/summary")).build(),
+                HttpResponse.BodyHandlers.discarding());
 
-            List<RecordedRequest> journal = emulator.journal();
+        List<RecordedRequest> journal = emulator.journal();
 
-            assertEquals(3, journal.size());
-            RecordedRequest login = journal.get(0);
-            assertEquals("POST", login.method());
-            assertEquals("/" + emulator.customerId() + "/login/token", login.path());
-            assertEquals(200, login.status());
-            assertTrue(login.hadAuthorization());
-            RecordedRequest events = journal.get(1);
-            assertEquals(http.subscriptionPath() + "/events", events.path());
-            assertEquals("state=failure&limit=2", events.query());
-            assertEquals(clock.instant(), events.at());
-            RecordedRequest anonymous = journal.get(2);
-            assertEquals(401, anonymous.status());
-            assertFalse(anonymous.hadAuthorization());
-            assertEquals("", anonymous.query());
-            assertFalse(journal.toString().contains(token));
-            assertFalse(journal.toString().contains(emulator.clientSecret()));
-            assertThrows(UnsupportedOperationException.class, () -> journal.clear());
+        assertEquals(3, journal.size());
+        RecordedRequest login = journal.get(0);
+        assertEquals("POST", login.method());
+        assertEquals("/" + emulator.customerId() + "/login/token", login.path());
+        assertEquals(200, login.status());
+        assertTrue(login.hadAuthorization());
+        RecordedRequest events = journal.get(1);
+        assertEquals(http.subscriptionPath() + "/events", events.path());
+        assertEquals("state=failure&limit=2", events.query());
+        assertEquals(clock.instant(), events.at());
+        RecordedRequest anonymous = journal.get(2);
+        assertEquals(401, anonymous.status());
+        assertFalse(anonymous.hadAuthorization());
+        assertEquals("", anonymous.query());
+        assertFalse(journal.toString().contains(token));
+        assertFalse(journal.toString().contains(emulator.clientSecret()));
+        assertThrows(UnsupportedOperationException.class, () -> journal.clear());
 
-            emulator.clearJournal();
-            assertEquals(List.of(), emulator.journal());
-        }
+        emulator.clearJournal();
+        assertEquals(List.of(), emulator.journal());
     }
 
+    /** Builds an emulator of its own: it is about {@code close()} itself. */
     @Test
     void closeStopsTheServersAndLeavesNoThreadsBehind() throws InterruptedException {
         Set<Thread> before = Thread.getAllStackTraces().keySet();

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class EventCatalogTest {
 
     private static final String CUSTOMER = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    private static final long TEN_MILLION = 10_000_000;
 
     @Test
     void sameSeedGivesTheSameEventsAndAnotherSeedOtherOnes() {
@@ -62,35 +62,33 @@ class EventCatalogTest {
     }
 
     @Test
-    void tenMillionEventExportServesItsFirstAndLastLinesByRangeWithoutHoldingTheFile() {
-        long n = 10_000_000;
-        try (WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(n).jobDuration(Duration.ZERO)
-                .start()) {
-            RawHttp http = new RawHttp(emulator);
-            String id = http.startExport();
-            String download = "/exports/" + id + "/download";
-            long record = emulator.catalog().recordLength();
-            long length = n * record;
-            Runtime runtime = Runtime.getRuntime();
-            long usedBefore = runtime.totalMemory() - runtime.freeMemory();
+    @WebhooksEmulatorTest(events = TEN_MILLION, jobDurationMillis = 0)
+    void tenMillionEventExportServesItsFirstAndLastLinesByRangeWithoutHoldingTheFile(WebhooksEmulator emulator) {
+        long n = TEN_MILLION;
+        RawHttp http = new RawHttp(emulator);
+        String id = http.startExport();
+        String download = "/exports/" + id + "/download";
+        long record = emulator.catalog().recordLength();
+        long length = n * record;
+        Runtime runtime = Runtime.getRuntime();
+        long usedBefore = runtime.totalMemory() - runtime.freeMemory();
 
-            HttpResponse<String> tail = RawHttp.send(http.request(download)
-                    .header("Range", "bytes=" + (length - 2 * record) + "-").GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> head = RawHttp.send(http.request(download)
-                    .header("Range", "bytes=0-" + (record - 1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> tail = RawHttp.send(http.request(download)
+                .header("Range", "bytes=" + (length - 2 * record) + "-").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> head = RawHttp.send(http.request(download)
+                .header("Range", "bytes=0-" + (record - 1)).GET().build(), HttpResponse.BodyHandlers.ofString());
 
-            assertEquals(206, tail.statusCode());
-            assertEquals("bytes " + (length - 2 * record) + "-" + (length - 1) + "/" + length,
-                    tail.headers().firstValue("Content-Range").orElseThrow());
-            String[] lines = tail.body().split("\n");
-            assertEquals(2, lines.length);
-            assertEquals(emulator.eventId(n - 1), RawHttp.json(lines[1]).get("id").asText());
-            assertEquals(emulator.eventId(n - 2), RawHttp.json(lines[0]).get("id").asText());
-            assertEquals(emulator.eventId(0), RawHttp.json(head.body().strip()).get("id").asText());
-            long grown = runtime.totalMemory() - runtime.freeMemory() - usedBefore;
-            assertTrue(grown < 256L * 1024 * 1024, "heap grew by " + grown + " bytes for a " + length + "-byte file");
-            assertEquals(n, RawHttp.json(http.get("/summary")).get("failed").asLong());
-        }
+        assertEquals(206, tail.statusCode());
+        assertEquals("bytes " + (length - 2 * record) + "-" + (length - 1) + "/" + length,
+                tail.headers().firstValue("Content-Range").orElseThrow());
+        String[] lines = tail.body().split("\n");
+        assertEquals(2, lines.length);
+        assertEquals(emulator.eventId(n - 1), RawHttp.json(lines[1]).get("id").asText());
+        assertEquals(emulator.eventId(n - 2), RawHttp.json(lines[0]).get("id").asText());
+        assertEquals(emulator.eventId(0), RawHttp.json(head.body().strip()).get("id").asText());
+        long grown = runtime.totalMemory() - runtime.freeMemory() - usedBefore;
+        assertTrue(grown < 256L * 1024 * 1024, "heap grew by " + grown + " bytes for a " + length + "-byte file");
+        assertEquals(n, RawHttp.json(http.get("/summary")).get("failed").asLong());
     }
 }

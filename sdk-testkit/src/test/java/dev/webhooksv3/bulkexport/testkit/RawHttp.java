@@ -2,8 +2,6 @@ package dev.webhooksv3.bulkexport.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.webhooksv3.bulkexport.BulkExportClient;
-import dev.webhooksv3.bulkexport.RetryPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -29,13 +27,6 @@ final class RawHttp {
 
     RawHttp(WebhooksEmulator emulator) {
         this.emulator = emulator;
-    }
-
-    /** A client for the emulator that backs off briefly, so fault tests stay fast. */
-    static BulkExportClient client(WebhooksEmulator emulator) {
-        return emulator.clientBuilder()
-                .retryPolicy(RetryPolicy.defaults().withBackoff(Duration.ofMillis(5), Duration.ofMillis(50)))
-                .build();
     }
 
     /** {@code /{customerId}/webhooks/subscriptions/{subscriptionId}}. */

@@ -31,9 +31,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,18 +49,21 @@ class RecoveryEndToEndTest {
 
     private static final int EVENTS = 1_000;
 
-    private final WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(EVENTS)
-            .jobDuration(Duration.ofMillis(150)).start();
-    private final BulkExportClient client = emulator.clientBuilder()
-            .retryPolicy(new RetryPolicy(3, Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(2), 0))
-            .build();
+    @RegisterExtension
+    final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension
+            .configured(builder -> builder.failedEvents(EVENTS).jobDuration(Duration.ofMillis(150)))
+            .withClient(client -> client.retryPolicy(
+                    new RetryPolicy(3, Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(2), 0)));
+    private WebhooksEmulator emulator;
+    private BulkExportClient client;
 
     @TempDir
     Path work;
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    @BeforeEach
+    void connect(WebhooksEmulator emulator, BulkExportClient client) {
+        this.emulator = emulator;
+        this.client = client;
     }
 
     private RecoveryRequest request() {

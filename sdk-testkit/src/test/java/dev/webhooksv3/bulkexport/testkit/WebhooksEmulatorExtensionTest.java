@@ -26,6 +26,7 @@ class WebhooksEmulatorExtensionTest {
     @Test
     void injectsAnEmulatorConfiguredByTheAnnotation(WebhooksEmulator emulator) {
         assertEquals(42, emulator.failedEventCount());
+        // Built by hand on purpose: what the annotation configures is what the builder would.
         try (WebhooksEmulator same = WebhooksEmulator.builder().seed(3).failedEvents(42).start()) {
             assertEquals(same.eventId(0), emulator.eventId(0));
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.webhooksv3.bulkexport.internal.Utf8;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,6 +1,5 @@
 package dev.webhooksv3.bulkexport;
 
-import dev.webhooksv3.bulkexport.internal.LineFramer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.webhooksv3.bulkexport.internal;
+package dev.webhooksv3.bulkexport;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;

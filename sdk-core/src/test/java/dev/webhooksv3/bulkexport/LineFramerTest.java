@@ -1,4 +1,4 @@
-package dev.webhooksv3.bulkexport.internal;
+package dev.webhooksv3.bulkexport;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;

@@ -1,14 +1,10 @@
 package dev.webhooksv3.bulkexport;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +22,6 @@ import java.util.OptionalInt;
  */
 public final class FailedEvent {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
     /** {@code toe} values above this are milliseconds (it is the year 5138 in seconds). */
     private static final long MILLIS_THRESHOLD = 100_000_000_000L;
 
@@ -203,31 +197,15 @@ public final class FailedEvent {
     public Map<String, Object> claims() {
         Map<String, Object> decoded = claims;
         if (decoded == null) {
-            decoded = Collections.unmodifiableMap(decodeClaims());
+            try {
+                decoded = EventParser.claims(raw, payload());
+            } catch (IOException | IllegalArgumentException e) {
+                throw EventParser.malformed("claims cannot be decoded: " + e.getMessage(), raw, 0, raw.length,
+                        lineNumber, byteOffset, e);
+            }
             claims = decoded;
         }
         return decoded;
-    }
-
-    private Map<String, Object> decodeClaims() {
-        try {
-            String payload = payload();
-            if (payload == null) {
-                return MAPPER.readValue(raw, MAP);
-            }
-            String[] parts = payload.split("\\.", -1);
-            if (parts.length != 3) {
-                throw new IllegalArgumentException("request.payload is not a compact JWS (header.claims.signature)");
-            }
-            Map<String, Object> decoded = MAPPER.readValue(Base64.getUrlDecoder().decode(parts[1]), MAP);
-            if (decoded == null) {
-                throw new IllegalArgumentException("the JWS claims are JSON null, not an object");
-            }
-            return decoded;
-        } catch (IOException | IllegalArgumentException e) {
-            throw new MalformedEventException("claims cannot be decoded: " + e.getMessage(), lineNumber, byteOffset,
-                    EventParser.excerpt(raw, 0, raw.length), e);
-        }
     }
 
     /**

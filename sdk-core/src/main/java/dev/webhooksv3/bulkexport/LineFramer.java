@@ -27,7 +27,8 @@ final class LineFramer implements Closeable {
     private static final long HIGH_BITS = 0x8080808080808080L;
     private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
     private static final int INITIAL_BUFFER = 64 * 1024;
-    private static final int EXCERPT_BYTES = 160;
+    /** What a too-long line keeps: enough for its excerpt, as UTF-8 takes up to 4 bytes a character. */
+    private static final int EXCERPT_BYTES = 4 * EventParser.EXCERPT_CHARS;
 
     private final InputStream in;
     private final int maxLineBytes;

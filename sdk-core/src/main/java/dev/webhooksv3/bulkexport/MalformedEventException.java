@@ -56,7 +56,8 @@ public class MalformedEventException extends BulkExportException {
     }
 
     /**
-     * Returns the start of the bad line (at most 120 characters, control characters escaped).
+     * Returns the start of the bad line on one line: at most 120 characters, control characters
+     * escaped, ending in {@code …} when the line is longer.
      *
      * @return the excerpt
      */

@@ -191,6 +191,18 @@ class EventStreamTest {
     }
 
     @Test
+    void excerptOfALineTooLongEndsWithTheEllipsisWhateverItsCharacters() {
+        String euros = "{\"id\":\"" + "€".repeat(400) + "\"}";
+        Ndjson file = new Ndjson().line(event("a")).line(euros).line(event("c"));
+        List<MalformedEventException> reports = new ArrayList<>();
+        EventStreamOptions options = EventStreamOptions.skipAndReport(reports::add).withMaxLineBytes(1000);
+
+        readAll(EventStream.of(file.stream(), options));
+
+        assertEquals(euros.substring(0, 120) + "…", reports.get(0).excerpt());
+    }
+
+    @Test
     void fiftyMebibyteLineWithOneMebibyteLimitIsSkippedWithoutBufferingIt() {
         byte[] before = (event("a") + "\n{\"id\":\"huge\",\"pad\":\"").getBytes(UTF_8);
         byte[] after = ("\"}\n" + event("c") + "\n").getBytes(UTF_8);

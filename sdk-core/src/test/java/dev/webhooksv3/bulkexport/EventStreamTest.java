@@ -612,6 +612,28 @@ class EventStreamTest {
     }
 
     @Test
+    void closingAfterHasNextReadAnEventAheadEndsIterationThere() {
+        EventStream stream = EventStream.of(new CloseRecordingInputStream(manyEvents(3)));
+        Iterator<FailedEvent> it = stream.iterator();
+        assertTrue(it.hasNext());
+
+        stream.close();
+
+        assertFalse(it.hasNext(), "the event read ahead is not handed out after close");
+        assertThrows(java.util.NoSuchElementException.class, it::next);
+        assertEquals(StreamPosition.START, stream.position());
+    }
+
+    @Test
+    void closingFromTheMalformedLineHandlerEndsIterationThere() {
+        Ndjson file = new Ndjson().line(event("a")).line("bad").line(event("c"));
+        EventStream[] stream = new EventStream[1];
+        stream[0] = EventStream.of(file.stream(), EventStreamOptions.skipAndReport(bad -> stream[0].close()));
+
+        assertEquals(List.of("a"), ids(readAll(stream[0])));
+    }
+
+    @Test
     void hasNextAfterExhaustionIsFalseAndTheSourceWasClosed() {
         CloseRecordingInputStream source = new CloseRecordingInputStream(manyEvents(3));
         EventStream stream = EventStream.of(source);

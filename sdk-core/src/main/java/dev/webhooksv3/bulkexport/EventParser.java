@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -171,8 +172,9 @@ final class EventParser {
 
     /**
      * Decodes the Security Event Token claims of an event line: from the compact JWS in
-     * {@code payload} (shape a), or the line itself when {@code payload} is null (shape b). The map
-     * is unmodifiable.
+     * {@code payload} (shape a), or the line itself when {@code payload} is null (shape b). Every
+     * map and list in the result is unmodifiable: one event is shared by every caller, and a
+     * change made through one must not alter what the others read.
      *
      * @throws IllegalArgumentException if the payload is not a compact JWS of base64url JSON
      * @throws IOException if the JSON cannot be read
@@ -191,7 +193,32 @@ final class EventParser {
                 throw new IllegalArgumentException("the JWS claims are JSON null, not an object");
             }
         }
-        return Collections.unmodifiableMap(decoded);
+        return Collections.unmodifiableMap(freezeMembers(decoded));
+    }
+
+    /**
+     * Wraps the nested maps and lists Jackson built in place rather than copying them: nothing
+     * else holds them, so one pass of wrappers makes the whole tree read-only at little cost.
+     */
+    private static Map<String, Object> freezeMembers(Map<String, Object> map) {
+        for (Map.Entry<String, Object> member : map.entrySet()) {
+            if (member.getValue() instanceof Map<?, ?> || member.getValue() instanceof List<?>) {
+                member.setValue(freeze(member.getValue()));
+            }
+        }
+        return map;
+    }
+
+    @SuppressWarnings("unchecked") // Jackson builds maps of String keys and lists of Object
+    private static Object freeze(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return Collections.unmodifiableMap(freezeMembers((Map<String, Object>) map));
+        }
+        if (value instanceof List<?> list) {
+            ((List<Object>) list).replaceAll(EventParser::freeze);
+            return Collections.unmodifiableList(list);
+        }
+        return value;
     }
 
     static MalformedEventException malformed(String problem, byte[] buf, int off, int len, long lineNumber,

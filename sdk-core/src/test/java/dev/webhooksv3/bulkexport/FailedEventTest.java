@@ -1,13 +1,12 @@
 package dev.webhooksv3.bulkexport;
 
+import static dev.webhooksv3.bulkexport.Ndjson.readAll;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -298,13 +297,5 @@ class FailedEventTest {
         assertEquals(1, events.size());
         assertEquals(1L, events.get(0).lineNumber());
         return events.get(0);
-    }
-
-    private static List<FailedEvent> readAll(String ndjson) {
-        List<FailedEvent> events = new ArrayList<>();
-        try (EventStream stream = EventStream.of(new ByteArrayInputStream(ndjson.getBytes(UTF_8)))) {
-            stream.forEach(events::add);
-        }
-        return events;
     }
 }

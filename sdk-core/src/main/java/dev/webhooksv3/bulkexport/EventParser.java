@@ -4,20 +4,35 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.webhooksv3.bulkexport.internal.Utf8;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webhooksv3.bulkexport.internal.Redaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Reads one NDJSON line into a {@link FailedEvent} with Jackson's streaming parser: only the
  * top-level members the event exposes are read, everything else is skipped (but still checked
- * to be valid JSON), and the claims are left for later.
+ * to be valid JSON), and the claims are left for later ({@link #claims}).
+ *
+ * <p>The one Jackson entry point for event lines: every parser and the claims' data binding come
+ * from {@link #MAPPER}. It is deliberately not the mapper of API bodies ({@code internal/Json}):
+ * both are stock Jackson today, but event lines are untrusted files of up to 16 MiB a line read
+ * by the million, and their limits should be tunable without changing how API answers parse.
  */
 final class EventParser {
 
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final int EXCERPT_CHARS = 120;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The mapper's own factory: parsers without the mapper's per-call configuration step. */
+    private static final JsonFactory JSON = MAPPER.getFactory();
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
+    /** The length of a malformed line's excerpt, in characters. */
+    static final int EXCERPT_CHARS = 120;
 
     private EventParser() {
     }
@@ -155,22 +170,60 @@ final class EventParser {
         return result;
     }
 
-    static MalformedEventException malformed(String problem, byte[] buf, int off, int len, long lineNumber,
-                                             long byteOffset, Throwable cause) {
-        return new MalformedEventException(problem, lineNumber, byteOffset, excerpt(buf, off, len), cause);
+    /**
+     * Decodes the Security Event Token claims of an event line: from the compact JWS in
+     * {@code payload} (shape a), or the line itself when {@code payload} is null (shape b). Every
+     * map and list in the result is unmodifiable: one event is shared by every caller, and a
+     * change made through one must not alter what the others read.
+     *
+     * @throws IllegalArgumentException if the payload is not a compact JWS of base64url JSON
+     * @throws IOException if the JSON cannot be read
+     */
+    static Map<String, Object> claims(byte[] line, String payload) throws IOException {
+        Map<String, Object> decoded;
+        if (payload == null) {
+            decoded = MAPPER.readValue(line, OBJECT);
+        } else {
+            String[] parts = payload.split("\\.", -1);
+            if (parts.length != 3) {
+                throw new IllegalArgumentException("request.payload is not a compact JWS (header.claims.signature)");
+            }
+            decoded = MAPPER.readValue(Base64.getUrlDecoder().decode(parts[1]), OBJECT);
+            if (decoded == null) {
+                throw new IllegalArgumentException("the JWS claims are JSON null, not an object");
+            }
+        }
+        return Collections.unmodifiableMap(freezeMembers(decoded));
     }
 
-    /** The start of a line as text, invalid UTF-8 replaced, control characters escaped. */
-    static String excerpt(byte[] buf, int off, int len) {
-        String text = new String(buf, off, Math.min(len, EXCERPT_CHARS * 4), StandardCharsets.UTF_8);
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && out.length() < EXCERPT_CHARS; i++) {
-            char c = text.charAt(i);
-            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    /**
+     * Wraps the nested maps and lists Jackson built in place rather than copying them: nothing
+     * else holds them, so one pass of wrappers makes the whole tree read-only at little cost.
+     */
+    private static Map<String, Object> freezeMembers(Map<String, Object> map) {
+        for (Map.Entry<String, Object> member : map.entrySet()) {
+            if (member.getValue() instanceof Map<?, ?> || member.getValue() instanceof List<?>) {
+                member.setValue(freeze(member.getValue()));
+            }
         }
-        if (out.length() >= EXCERPT_CHARS || len > EXCERPT_CHARS * 4) {
-            out.append('…');
+        return map;
+    }
+
+    @SuppressWarnings("unchecked") // Jackson builds maps of String keys and lists of Object
+    private static Object freeze(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return Collections.unmodifiableMap(freezeMembers((Map<String, Object>) map));
         }
-        return out.toString();
+        if (value instanceof List<?> list) {
+            ((List<Object>) list).replaceAll(EventParser::freeze);
+            return Collections.unmodifiableList(list);
+        }
+        return value;
+    }
+
+    static MalformedEventException malformed(String problem, byte[] buf, int off, int len, long lineNumber,
+                                             long byteOffset, Throwable cause) {
+        return new MalformedEventException(problem, lineNumber, byteOffset,
+                Redaction.excerpt(buf, off, len, EXCERPT_CHARS), cause);
     }
 }

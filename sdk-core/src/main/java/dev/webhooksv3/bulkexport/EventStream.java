@@ -1,6 +1,5 @@
 package dev.webhooksv3.bulkexport;
 
-import dev.webhooksv3.bulkexport.internal.LineFramer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,9 +27,17 @@ import java.util.stream.StreamSupport;
  * dropped without being closed has its source closed once the garbage collector finds it
  * unreachable: a safety net, not a substitute for closing.
  *
- * <p>States: <em>open</em> → (iteration) → <em>exhausted</em> or <em>failed</em> → <em>closed</em>.
- * It can be iterated once ({@link #iterator()} a second time throws {@link IllegalStateException});
- * it is not thread-safe.
+ * <p>States, one at a time:
+ * <pre>
+ *   NEW ──iterator()──▶ READING ──hasNext() reads an event ahead──▶ HOLDING
+ *                         ▲                                           │
+ *                         └───────────next() hands it out─────────────┘
+ *   any state ──end of input, a read failure, a malformed line under FAIL, close()──▶ CLOSED
+ * </pre>
+ * {@code CLOSED} is final: the source is closed and no event follows, not even one that
+ * {@code hasNext()} read ahead before {@link #close()}. {@link #iterator()} is allowed only in
+ * {@code NEW}, so a stream is iterated once; a second call, or one after closing, throws
+ * {@link IllegalStateException}. A stream is not thread-safe.
  *
  * <p>Framing: lines end at {@code \n} ({@code \r\n} accepted); blank lines are skipped; a UTF-8
  * byte order mark at the start of the file is skipped; the last line needs no line break. Each
@@ -49,13 +56,24 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
     private final LineFramer lines;
     private final Cleaner.Cleanable cleanable;
     private final EventStreamOptions options;
+    private State state = State.NEW;
+    /** The event read ahead, in {@link State#HOLDING} only. */
     private FailedEvent next;
     private long positionLine;
     private long positionOffset;
     private long malformedLines;
-    private boolean iterated;
-    private boolean finished;
-    private boolean closed;
+
+    /** Where a stream is; see the class documentation for the transitions. */
+    private enum State {
+        /** Created; {@link #iterator()} not yet called. */
+        NEW,
+        /** Iterating, no event read ahead: the next {@code hasNext()} reads lines. */
+        READING,
+        /** Iterating, one event read ahead by {@code hasNext()} and held for {@code next()}. */
+        HOLDING,
+        /** The source is closed; no event follows. */
+        CLOSED
+    }
 
     private EventStream(InputStream in, StreamPosition from, EventStreamOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -152,10 +170,11 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
      */
     @Override
     public Iterator<FailedEvent> iterator() {
-        if (iterated || closed) {
-            throw new IllegalStateException(closed ? "EventStream is closed" : "EventStream can be iterated only once");
+        if (state != State.NEW) {
+            throw new IllegalStateException(state == State.CLOSED ? "EventStream is closed"
+                    : "EventStream can be iterated only once");
         }
-        iterated = true;
+        state = State.READING;
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -169,6 +188,7 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
                 }
                 FailedEvent event = EventStream.this.next;
                 EventStream.this.next = null;
+                state = State.READING;
                 positionLine = event.lineNumber();
                 positionOffset = lines.endOffset();
                 return event;
@@ -205,12 +225,10 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
         return malformedLines;
     }
 
+    /** Moves from READING to HOLDING or CLOSED; true when an event is held. */
     private boolean advance() {
-        if (next != null) {
-            return true;
-        }
-        if (finished || closed) {
-            return false;
+        if (state != State.READING) {
+            return state == State.HOLDING;
         }
         try {
             while (lines.next()) {
@@ -222,6 +240,7 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
                     }
                     next = EventParser.parse(buf, lines.lineStart(), lines.lineLength(), lines.lineNumber(),
                             lines.lineOffset(), lines.lineNonAscii());
+                    state = State.HOLDING;
                     return true;
                 } catch (MalformedEventException bad) {
                     malformedLines++;
@@ -229,32 +248,31 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
                         throw bad;
                     }
                     options.malformedLineHandler().accept(bad);
+                    if (state == State.CLOSED) {
+                        return false; // the handler closed the stream
+                    }
                 }
             }
-            finish();
+            close();
             return false;
         } catch (IOException e) {
-            finish();
+            close();
             throw new UncheckedIOException("reading events failed after line " + lines.lineNumber()
                     + " (byte offset " + lines.endOffset() + "): " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            finish();
+            close();
             throw e;
         }
     }
 
-    private void finish() {
-        finished = true;
-        close();
-    }
-
-    /** Closes the source; idempotent. */
+    /** Closes the source and drops an event read ahead; idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (state == State.CLOSED) {
             return;
         }
-        closed = true;
+        state = State.CLOSED;
+        next = null;
         cleanable.clean();
     }
 

@@ -1,14 +1,13 @@
 package dev.webhooksv3.bulkexport;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,13 +22,18 @@ import java.util.OptionalInt;
  * {@code iat}, {@code toe}, {@code events}, …). The claims are decoded lazily, on first use of
  * {@link #claims()} or an accessor built on them; the JWS signature is not verified. The raw line
  * is always available through {@link #rawJson()}.
+ *
+ * <p>Accessors never throw for a value the server sent that they cannot represent (an unknown
+ * member, a timestamp that is not ISO-8601, a time beyond {@link Instant}'s range): they return
+ * empty and the raw value stays readable in {@link #claims()} and {@link #rawJson()}. Only a JWS
+ * payload that cannot be decoded at all is a {@link MalformedEventException}.
  */
 public final class FailedEvent {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
     /** {@code toe} values above this are milliseconds (it is the year 5138 in seconds). */
-    private static final long MILLIS_THRESHOLD = 100_000_000_000L;
+    private static final BigDecimal MILLIS_THRESHOLD = BigDecimal.valueOf(100_000_000_000L);
+    private static final BigDecimal FIRST_SECOND = BigDecimal.valueOf(Instant.MIN.getEpochSecond());
+    private static final BigDecimal AFTER_LAST_SECOND = BigDecimal.valueOf(Instant.MAX.getEpochSecond() + 1);
 
     private final byte[] raw;
     private final long lineNumber;
@@ -111,29 +115,54 @@ public final class FailedEvent {
     }
 
     /**
-     * Returns when the event occurred, the token's {@code toe} claim, read as seconds or, when
-     * too large for seconds, as milliseconds since the epoch.
+     * Returns when the event occurred, the token's {@code toe} claim: seconds since the epoch, a
+     * fraction allowed, or milliseconds when too large for seconds.
      *
-     * @return the time of event, or empty when absent
+     * @return the time of event; empty when absent, not a number, or outside the range of
+     *     {@link Instant} (the raw value stays readable in {@link #claims()})
      * @throws MalformedEventException if the JWS payload cannot be decoded
      */
     public Optional<Instant> occurredAt() {
-        if (claims().get("toe") instanceof Number toe) {
-            long value = toe.longValue();
-            return Optional.of(value > MILLIS_THRESHOLD ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value));
-        }
-        return Optional.empty();
+        return numericDate(claims().get("toe"), true);
     }
 
     /**
-     * Returns when the token was issued, its {@code iat} claim (seconds since the epoch).
+     * Returns when the token was issued, its {@code iat} claim: seconds since the epoch, a fraction
+     * allowed (an RFC 7519 NumericDate).
      *
-     * @return the issue time, or empty when absent
+     * @return the issue time; empty when absent, not a number, or outside the range of
+     *     {@link Instant} (the raw value stays readable in {@link #claims()})
      * @throws MalformedEventException if the JWS payload cannot be decoded
      */
     public Optional<Instant> issuedAt() {
-        return claims().get("iat") instanceof Number iat ? Optional.of(Instant.ofEpochSecond(iat.longValue()))
-                : Optional.empty();
+        return numericDate(claims().get("iat"), false);
+    }
+
+    /**
+     * A number of seconds since the epoch as an instant, read exactly: {@code Instant.ofEpochSecond}
+     * throws beyond its range and a {@code long} cast wraps or truncates, while a server value,
+     * however odd, must never make an accessor throw.
+     */
+    private static Optional<Instant> numericDate(Object claim, boolean millisWhenLarge) {
+        BigDecimal seconds;
+        if (claim instanceof Integer || claim instanceof Long) {
+            seconds = BigDecimal.valueOf(((Number) claim).longValue());
+        } else if (claim instanceof BigInteger big) {
+            seconds = new BigDecimal(big);
+        } else if (claim instanceof Number number && Double.isFinite(number.doubleValue())) {
+            seconds = BigDecimal.valueOf(number.doubleValue());
+        } else {
+            return Optional.empty(); // absent, not a number, or an exponent too large for a double
+        }
+        if (millisWhenLarge && seconds.compareTo(MILLIS_THRESHOLD) > 0) {
+            seconds = seconds.movePointLeft(3);
+        }
+        if (seconds.compareTo(FIRST_SECOND) < 0 || seconds.compareTo(AFTER_LAST_SECOND) >= 0) {
+            return Optional.empty();
+        }
+        BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
+        int nanos = seconds.subtract(whole).movePointRight(9).intValue();
+        return Optional.of(Instant.ofEpochSecond(whole.longValueExact(), nanos));
     }
 
     /**
@@ -197,37 +226,22 @@ public final class FailedEvent {
      * Returns the Security Event Token's claims: decoded from the JWS payload (shape a), or the
      * line itself (shape b). The signature is not verified.
      *
-     * @return the claims, unmodifiable
+     * @return the claims; unmodifiable at every level (nested maps and lists too), as every
+     *     caller shares them
      * @throws MalformedEventException if the JWS payload is not base64url JSON
      */
     public Map<String, Object> claims() {
         Map<String, Object> decoded = claims;
         if (decoded == null) {
-            decoded = Collections.unmodifiableMap(decodeClaims());
+            try {
+                decoded = EventParser.claims(raw, payload());
+            } catch (IOException | IllegalArgumentException e) {
+                throw EventParser.malformed("claims cannot be decoded: " + e.getMessage(), raw, 0, raw.length,
+                        lineNumber, byteOffset, e);
+            }
             claims = decoded;
         }
         return decoded;
-    }
-
-    private Map<String, Object> decodeClaims() {
-        try {
-            String payload = payload();
-            if (payload == null) {
-                return MAPPER.readValue(raw, MAP);
-            }
-            String[] parts = payload.split("\\.", -1);
-            if (parts.length != 3) {
-                throw new IllegalArgumentException("request.payload is not a compact JWS (header.claims.signature)");
-            }
-            Map<String, Object> decoded = MAPPER.readValue(Base64.getUrlDecoder().decode(parts[1]), MAP);
-            if (decoded == null) {
-                throw new IllegalArgumentException("the JWS claims are JSON null, not an object");
-            }
-            return decoded;
-        } catch (IOException | IllegalArgumentException e) {
-            throw new MalformedEventException("claims cannot be decoded: " + e.getMessage(), lineNumber, byteOffset,
-                    EventParser.excerpt(raw, 0, raw.length), e);
-        }
     }
 
     /**

@@ -2,13 +2,13 @@ package dev.webhooksv3.bulkexport;
 
 /**
  * A line of an export file that is not one JSON object in valid UTF-8, or is longer than the
- * stream allows.
+ * stream allows; or an event whose token claims cannot be decoded ({@link FailedEvent#claims()}).
  *
  * <p>Thrown by an {@link EventStream} under {@link EventStreamOptions.MalformedLinePolicy#FAIL},
  * or handed to the report callback under
  * {@link EventStreamOptions.MalformedLinePolicy#SKIP_AND_REPORT}.
  */
-public class MalformedEventException extends BulkExportException {
+public final class MalformedEventException extends BulkExportException {
 
     private static final long serialVersionUID = 1L;
 
@@ -19,17 +19,8 @@ public class MalformedEventException extends BulkExportException {
     /** The start of the bad line. */
     private final String excerpt;
 
-    /**
-     * Creates an exception.
-     *
-     * @param problem what is wrong with the line
-     * @param lineNumber the line's number, from 1
-     * @param byteOffset the offset of the line's first byte in the file
-     * @param excerpt the start of the line, on one line
-     * @param cause the parser's exception; may be null
-     */
-    public MalformedEventException(String problem, long lineNumber, long byteOffset, String excerpt,
-                                   Throwable cause) {
+    /** Only the event reader reports malformed lines, so only this package creates the exception. */
+    MalformedEventException(String problem, long lineNumber, long byteOffset, String excerpt, Throwable cause) {
         super("malformed event at line " + lineNumber + " (byte offset " + byteOffset + "): " + problem
                 + "; line starts: " + excerpt, cause);
         this.lineNumber = lineNumber;
@@ -56,7 +47,8 @@ public class MalformedEventException extends BulkExportException {
     }
 
     /**
-     * Returns the start of the bad line (at most 120 characters, control characters escaped).
+     * Returns the start of the bad line on one line: at most 120 characters, control characters
+     * escaped, ending in {@code …} when the line is longer.
      *
      * @return the excerpt
      */

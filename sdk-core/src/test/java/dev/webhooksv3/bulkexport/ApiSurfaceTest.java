@@ -229,11 +229,10 @@ class ApiSurfaceTest {
                 subject(): java.util.Optional<java.lang.String>
                 toString(): java.lang.String
                 updatedAt(): java.util.Optional<java.time.Instant>
-            class MalformedEventException : BulkExportException
+            final class MalformedEventException : BulkExportException
                 byteOffset(): long
                 excerpt(): java.lang.String
                 lineNumber(): long
-                new(String, long, long, String, Throwable)
             class NotFoundException : ApiException
                 new(String, String, int, String, String, java.net.http.HttpHeaders, String, java.time.Duration)
             class RateLimitedException : ApiException

@@ -1,13 +1,18 @@
 package dev.webhooksv3.bulkexport;
 
+import static dev.webhooksv3.bulkexport.Ndjson.concat;
+import static dev.webhooksv3.bulkexport.Ndjson.id;
+import static dev.webhooksv3.bulkexport.Ndjson.ids;
+import static dev.webhooksv3.bulkexport.Ndjson.lineNumbers;
+import static dev.webhooksv3.bulkexport.Ndjson.offsets;
+import static dev.webhooksv3.bulkexport.Ndjson.readAll;
+import static dev.webhooksv3.bulkexport.Ndjson.reportedLines;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.webhooksv3.bulkexport.Ndjson.CloseRecordingInputStream;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,6 +196,18 @@ class EventStreamTest {
     }
 
     @Test
+    void excerptOfALineTooLongEndsWithTheEllipsisWhateverItsCharacters() {
+        String euros = "{\"id\":\"" + "€".repeat(400) + "\"}";
+        Ndjson file = new Ndjson().line(event("a")).line(euros).line(event("c"));
+        List<MalformedEventException> reports = new ArrayList<>();
+        EventStreamOptions options = EventStreamOptions.skipAndReport(reports::add).withMaxLineBytes(1000);
+
+        readAll(EventStream.of(file.stream(), options));
+
+        assertEquals(euros.substring(0, 120) + "…", reports.get(0).excerpt());
+    }
+
+    @Test
     void fiftyMebibyteLineWithOneMebibyteLimitIsSkippedWithoutBufferingIt() {
         byte[] before = (event("a") + "\n{\"id\":\"huge\",\"pad\":\"").getBytes(UTF_8);
         byte[] after = ("\"}\n" + event("c") + "\n").getBytes(UTF_8);
@@ -199,7 +216,7 @@ class EventStreamTest {
         EventStreamOptions options = EventStreamOptions.skipAndReport(reports::add).withMaxLineBytes(MIB);
 
         List<FailedEvent> events = assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> readAll(EventStream.of(new GeneratedInputStream(before, filler, after), options)));
+                () -> readAll(EventStream.of(Ndjson.generated(before, filler, after), options)));
 
         assertEquals(List.of("a", "c"), ids(events));
         assertEquals(3L, events.get(1).lineNumber());
@@ -308,6 +325,18 @@ class EventStreamTest {
         assertEquals(List.of("a", "c"), ids(events), "events around the bad line");
         assertEquals(List.of(2L), reportedLines(reports), "reported lines");
         assertEquals(file.offset(2), reports.get(0).byteOffset());
+    }
+
+    @Test
+    void nulByteInsideOrOutsideAStringIsMalformedWherever() {
+        Ndjson file = new Ndjson().line("{\"id\":\"a\"}").line("{\"id\":\"b\u0000\"}").line("{\"id\":\"c\"}\u0000")
+                .line("{\"id\":\"d\"}");
+        List<MalformedEventException> reports = new ArrayList<>();
+
+        List<FailedEvent> events = readAll(EventStream.of(file.stream(), EventStreamOptions.skipAndReport(reports::add)));
+
+        assertEquals(List.of("a", "d"), ids(events));
+        assertEquals(List.of(2L, 3L), reportedLines(reports));
     }
 
     @Test
@@ -566,7 +595,7 @@ class EventStreamTest {
         EventStream events = EventStream.of(source);
 
         try (Stream<FailedEvent> stream = events.stream()) {
-            assertEquals(List.of("e0", "e1", "e2"), stream.limit(3).map(EventStreamTest::id).toList());
+            assertEquals(List.of("e0", "e1", "e2"), stream.limit(3).map(Ndjson::id).toList());
             assertFalse(source.closed, "still open before the stream is closed");
         }
 
@@ -597,6 +626,28 @@ class EventStreamTest {
 
         assertTrue(source.closed);
         assertFalse(it.hasNext(), "no events after close");
+    }
+
+    @Test
+    void closingAfterHasNextReadAnEventAheadEndsIterationThere() {
+        EventStream stream = EventStream.of(new CloseRecordingInputStream(manyEvents(3)));
+        Iterator<FailedEvent> it = stream.iterator();
+        assertTrue(it.hasNext());
+
+        stream.close();
+
+        assertFalse(it.hasNext(), "the event read ahead is not handed out after close");
+        assertThrows(java.util.NoSuchElementException.class, it::next);
+        assertEquals(StreamPosition.START, stream.position());
+    }
+
+    @Test
+    void closingFromTheMalformedLineHandlerEndsIterationThere() {
+        Ndjson file = new Ndjson().line(event("a")).line("bad").line(event("c"));
+        EventStream[] stream = new EventStream[1];
+        stream[0] = EventStream.of(file.stream(), EventStreamOptions.skipAndReport(bad -> stream[0].close()));
+
+        assertEquals(List.of("a"), ids(readAll(stream[0])));
     }
 
     @Test
@@ -648,174 +699,5 @@ class EventStreamTest {
             file.line(event("e" + i));
         }
         return file.bytes();
-    }
-
-    private static List<FailedEvent> readAll(EventStream stream) {
-        List<FailedEvent> events = new ArrayList<>();
-        try (stream) {
-            for (FailedEvent event : stream) {
-                events.add(event);
-            }
-        }
-        return events;
-    }
-
-    private static String id(FailedEvent event) {
-        return event.eventId().orElse("<none>");
-    }
-
-    private static List<String> ids(List<FailedEvent> events) {
-        return events.stream().map(EventStreamTest::id).toList();
-    }
-
-    private static List<Long> lineNumbers(List<FailedEvent> events) {
-        return events.stream().map(FailedEvent::lineNumber).toList();
-    }
-
-    private static List<Long> offsets(List<FailedEvent> events) {
-        return events.stream().map(FailedEvent::byteOffset).toList();
-    }
-
-    private static List<Long> reportedLines(List<MalformedEventException> reports) {
-        return reports.stream().map(MalformedEventException::lineNumber).toList();
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
-    /** NDJSON bytes built line by line, remembering where each line starts. */
-    private static final class Ndjson {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final List<Long> offsets = new ArrayList<>();
-
-        Ndjson prefix(byte[] bytes) {
-            out.writeBytes(bytes);
-            return this;
-        }
-
-        Ndjson line(String text) {
-            return line(text, "\n");
-        }
-
-        Ndjson line(String text, String end) {
-            return line(text.getBytes(UTF_8), end);
-        }
-
-        Ndjson line(byte[] text, String end) {
-            offsets.add((long) out.size());
-            out.writeBytes(text);
-            out.writeBytes(end.getBytes(UTF_8));
-            return this;
-        }
-
-        /** The offset of line {@code number}'s first byte (from 1). */
-        long offset(int number) {
-            return number <= offsets.size() ? offsets.get(number - 1) : out.size();
-        }
-
-        int lineCount() {
-            return offsets.size();
-        }
-
-        long size() {
-            return out.size();
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
-        }
-
-        InputStream stream() {
-            return new ByteArrayInputStream(bytes());
-        }
-
-        Path write(Path file) throws IOException {
-            return Files.write(file, bytes());
-        }
-    }
-
-    /** Records whether, and how often, it was closed. */
-    private static final class CloseRecordingInputStream extends FilterInputStream {
-        boolean closed;
-        int closeCount;
-
-        CloseRecordingInputStream(byte[] bytes) {
-            super(new ByteArrayInputStream(bytes));
-        }
-
-        @Override
-        public void close() throws IOException {
-            closed = true;
-            closeCount++;
-            super.close();
-        }
-    }
-
-    /** {@code head}, then {@code fillerLength} times {@code x}, then {@code tail}, never all in memory. */
-    private static final class GeneratedInputStream extends InputStream {
-        private final byte[] head;
-        private final long fillerLength;
-        private final byte[] tail;
-        private long position;
-
-        GeneratedInputStream(byte[] head, long fillerLength, byte[] tail) {
-            this.head = head;
-            this.fillerLength = fillerLength;
-            this.tail = tail;
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            long total = head.length + fillerLength + tail.length;
-            if (position >= total) {
-                return -1;
-            }
-            int n = 0;
-            while (n < len && position < total) {
-                if (position < head.length) {
-                    int count = (int) Math.min(len - n, head.length - position);
-                    System.arraycopy(head, (int) position, b, off + n, count);
-                    n += count;
-                    position += count;
-                } else if (position < head.length + fillerLength) {
-                    int count = (int) Math.min(len - n, head.length + fillerLength - position);
-                    java.util.Arrays.fill(b, off + n, off + n + count, (byte) 'x');
-                    n += count;
-                    position += count;
-                } else {
-                    int from = (int) (position - head.length - fillerLength);
-                    int count = Math.min(len - n, tail.length - from);
-                    System.arraycopy(tail, from, b, off + n, count);
-                    n += count;
-                    position += count;
-                }
-            }
-            return n;
-        }
-    }
-
-    @Test
-    void nulByteInsideOrOutsideAStringIsMalformedWherever() {
-        byte[] ndjson = ("{\"id\":\"a\"}\n{\"id\":\"b\u0000\"}\n{\"id\":\"c\"}\u0000\n{\"id\":\"d\"}\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.util.List<Long> reported = new java.util.ArrayList<>();
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        try (EventStream events = EventStream.of(new java.io.ByteArrayInputStream(ndjson),
-                EventStreamOptions.skipAndReport(bad -> reported.add(bad.lineNumber())))) {
-            events.forEach(event -> ids.add(event.eventId().orElseThrow()));
-        }
-        assertEquals(java.util.List.of("a", "d"), ids);
-        assertEquals(java.util.List.of(2L, 3L), reported);
     }
 }

@@ -1,13 +1,12 @@
 package dev.webhooksv3.bulkexport;
 
+import static dev.webhooksv3.bulkexport.Ndjson.readAll;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +15,7 @@ import java.util.OptionalInt;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class FailedEventTest {
@@ -219,6 +219,53 @@ class FailedEventTest {
         assertTrue(event.endpoint().isEmpty());
     }
 
+    // ---------------------------------------------------------------- immutability
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void nestedClaimsCannotBeChangedSoEveryCallerSeesTheEventAsRead() {
+        FailedEvent event = only(record(jws(claims(TOE_SECONDS))));
+        Map<String, Object> events = (Map<String, Object>) event.claims().get("events");
+        Map<String, Object> updated = (Map<String, Object>) events.get("entityUpdated");
+        List<Object> attributes = (List<Object>) updated.get("attributes");
+
+        assertThrows(UnsupportedOperationException.class, () -> events.put("entityDeleted", Map.of()));
+        assertThrows(UnsupportedOperationException.class, () -> updated.remove("sub"));
+        assertThrows(UnsupportedOperationException.class, () -> attributes.set(0, "password"));
+        assertThrows(UnsupportedOperationException.class, events::clear);
+
+        assertEquals(List.of("entityUpdated"), event.eventTypes());
+        assertEquals(SUB, event.subject().orElseThrow());
+        assertEquals(List.of("givenName", "email"), attributes);
+    }
+
+    // ---------------------------------------------------------------- NumericDate claims
+
+    @ParameterizedTest
+    @CsvSource({"1e17, -1e17", "-1e17, 1e23", "100000000000000000000, 100000000000000000000000",
+            "-9223372036854775809, -9223372036854775809", "1e400, -1e400"})
+    void timesOutsideTheRangeOfInstantAreEmptyAndStayReadableInTheClaims(String iat, String toe) {
+        FailedEvent event = only("{\"jti\":\"" + JTI + "\",\"iat\":" + iat + ",\"toe\":" + toe + "}");
+
+        assertEquals(Optional.empty(), event.issuedAt());
+        assertEquals(Optional.empty(), event.occurredAt());
+        assertInstanceOf(Number.class, event.claims().get("iat"));
+        assertInstanceOf(Number.class, event.claims().get("toe"));
+    }
+
+    @Test
+    void timesAreReadExactlyWithTheirFractionOverTheWholeRangeOfInstant() {
+        FailedEvent fractions = only("{\"jti\":\"" + JTI + "\",\"iat\":1563488631.25,\"toe\":1559372400123.5}");
+        long max = Instant.MAX.getEpochSecond();
+        long min = Instant.MIN.getEpochSecond();
+        FailedEvent edges = only("{\"jti\":\"" + JTI + "\",\"iat\":" + max + ",\"toe\":" + min + "}");
+
+        assertEquals(Instant.ofEpochSecond(1563488631L, 250_000_000), fractions.issuedAt().orElseThrow());
+        assertEquals(Instant.ofEpochSecond(1559372400L, 123_500_000), fractions.occurredAt().orElseThrow());
+        assertEquals(Instant.ofEpochSecond(max), edges.issuedAt().orElseThrow());
+        assertEquals(Instant.MIN, edges.occurredAt().orElseThrow());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static String claims(long toe) {
@@ -250,13 +297,5 @@ class FailedEventTest {
         assertEquals(1, events.size());
         assertEquals(1L, events.get(0).lineNumber());
         return events.get(0);
-    }
-
-    private static List<FailedEvent> readAll(String ndjson) {
-        List<FailedEvent> events = new ArrayList<>();
-        try (EventStream stream = EventStream.of(new ByteArrayInputStream(ndjson.getBytes(UTF_8)))) {
-            stream.forEach(events::add);
-        }
-        return events;
     }
 }

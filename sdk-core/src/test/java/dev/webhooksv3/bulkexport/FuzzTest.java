@@ -203,18 +203,14 @@ class FuzzTest {
                 new Operation("awaitExport", "exportId", (c, id) -> c.awaitExport(SAFE_ID, id, await)),
                 new Operation("openExport", "subscriptionId", (c, id) -> c.openExport(id, SAFE_ID).close()),
                 new Operation("openExport", "exportId", (c, id) -> c.openExport(SAFE_ID, id).close()),
-                new Operation("streamEvents", "subscriptionId", (c, id) -> drain(c.streamEvents(id, SAFE_ID))),
-                new Operation("streamEvents", "exportId", (c, id) -> drain(c.streamEvents(SAFE_ID, id))),
+                new Operation("streamEvents", "subscriptionId",
+                        (c, id) -> Ndjson.readAll(c.streamEvents(id, SAFE_ID))),
+                new Operation("streamEvents", "exportId",
+                        (c, id) -> Ndjson.readAll(c.streamEvents(SAFE_ID, id))),
                 new Operation("downloadExport", "subscriptionId",
                         (c, id) -> c.downloadExport(DownloadRequest.of(id, SAFE_ID, target))),
                 new Operation("downloadExport", "exportId",
                         (c, id) -> c.downloadExport(DownloadRequest.of(SAFE_ID, id, target))));
-    }
-
-    private static void drain(EventStream events) {
-        try (events) {
-            events.forEach(event -> { });
-        }
     }
 
     /** {@value #ID_COUNT} ids: fixed corner cases, then seeded random ones of many kinds. */
@@ -317,7 +313,7 @@ class FuzzTest {
     void randomByteLinesAreReportedWithTheirLineNumbersBetweenValidEvents() {
         Random random = new Random(LINE_SEED);
         List<byte[]> hostile = new ArrayList<>();
-        Ndjson file = new Ndjson().event();
+        ExpectedFile file = new ExpectedFile().event();
         for (int i = 0; i < RANDOM_LINES; i++) {
             byte[] line = randomLine(random);
             hostile.add(line);
@@ -405,7 +401,7 @@ class FuzzTest {
         for (Map.Entry<String, byte[]> entry : cases.entrySet()) {
             String name = entry.getKey();
             byte[] line = entry.getValue();
-            Ndjson file = new Ndjson().event().line(name, line, expectation(line), null).event();
+            ExpectedFile file = new ExpectedFile().event().line(name, line, expectation(line), null).event();
             Kind[] underSkip = {expectation(line)};
             collect(failures, name + ", under SKIP_AND_REPORT", () -> {
                 Outcome outcome = readSkipping(file.toBytes(), EventStreamOptions.DEFAULT_MAX_LINE_BYTES, null);
@@ -440,7 +436,7 @@ class FuzzTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void tenMegabyteStringIsReadOrReportedAndTheNextLineStillComesOut() {
         int size = 10 * 1000 * 1000;
-        Ndjson file = new Ndjson().event()
+        ExpectedFile file = new ExpectedFile().event()
                 .line("10 MB string", repeat("{\"id\":\"", "a", size, "\"}"), Kind.EITHER, null)
                 .event();
 
@@ -458,12 +454,12 @@ class FuzzTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void twentyMegabyteLineIsReportedAsLongerThanTheDefaultCap() {
         String longer = "longer than " + EventStreamOptions.DEFAULT_MAX_LINE_BYTES + " bytes";
-        Ndjson file = new Ndjson().event()
+        ExpectedFile file = new ExpectedFile().event()
                 .line("20 MB line", repeat("{\"id\":\"", "a", 20 * MIB, "\"}"), Kind.MALFORMED, longer)
                 .event();
         verify(file, readSkipping(file.toBytes(), EventStreamOptions.DEFAULT_MAX_LINE_BYTES, null), "20 MB line");
 
-        Ndjson last = new Ndjson().event()
+        ExpectedFile last = new ExpectedFile().event()
                 .line("20 MB last line without a line break", repeat("", "x", 20 * MIB, ""), Kind.MALFORMED, longer)
                 .withoutFinalLineBreak();
         verify(last, readSkipping(last.toBytes(), EventStreamOptions.DEFAULT_MAX_LINE_BYTES, null),
@@ -474,7 +470,7 @@ class FuzzTest {
     @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void lineOverAConfiguredCapIsReportedAsLongerThanIt() {
         String longer = "longer than 1024 bytes";
-        Ndjson file = new Ndjson().event()
+        ExpectedFile file = new ExpectedFile().event()
                 .line("2 KB line", repeat("{\"id\":\"", "a", 2048 - 9, "\"}"), Kind.MALFORMED, longer)
                 .event()
                 .line("1024 bytes", repeat("{\"id\":\"", "b", 1024 - 9, "\"}"), Kind.EITHER, null)
@@ -562,7 +558,7 @@ class FuzzTest {
         String jws = base64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"secevent+jwt\"}".getBytes(UTF_8)) + "."
                 + base64.encodeToString(claims) + "." + base64.encodeToString(new byte[64]);
         String line = "{\"id\":\"e\",\"request\":{\"payload\":\"" + jws + "\"}}";
-        Ndjson file = new Ndjson().event().line("claims", line.getBytes(UTF_8), Kind.EITHER, null);
+        ExpectedFile file = new ExpectedFile().event().line("claims", line.getBytes(UTF_8), Kind.EITHER, null);
         Outcome outcome = readSkipping(file.toBytes(), EventStreamOptions.DEFAULT_MAX_LINE_BYTES, null);
         assertEquals(List.of(1L, 2L), outcome.eventLines(), "the JWS line is an event");
         FailedEvent event = outcome.events().get(1);
@@ -632,7 +628,9 @@ class FuzzTest {
         List<FailedEvent> events = new ArrayList<>();
         List<MalformedEventException> reports = new ArrayList<>();
         EventStreamOptions options = EventStreamOptions.skipAndReport(reports::add).withMaxLineBytes(maxLineBytes);
-        InputStream in = chunking == null ? new ByteArrayInputStream(input) : new ShortReads(input, chunking);
+        // Short reads of a few random bytes, now and then a longer one.
+        InputStream in = chunking == null ? new ByteArrayInputStream(input)
+                : Ndjson.chunked(input, () -> 1 + chunking.nextInt(chunking.nextInt(8) == 0 ? 8192 : 64));
         long malformed = -1;
         try (EventStream stream = EventStream.of(in, options)) {
             for (FailedEvent event : stream) {
@@ -646,7 +644,7 @@ class FuzzTest {
         return new Outcome(events, reports, malformed);
     }
 
-    private static void verify(Ndjson file, Outcome outcome, String what) {
+    private static void verify(ExpectedFile file, Outcome outcome, String what) {
         Map<Long, FailedEvent> events = new HashMap<>();
         long previous = 0;
         for (FailedEvent event : outcome.events()) {
@@ -717,7 +715,7 @@ class FuzzTest {
      * that is unknown, {@link Kind#EITHER}), and nothing else may escape.
      */
     private static void assertFailPolicyAgrees(String name, byte[] line, Kind underSkip) {
-        byte[] input = new Ndjson().event().line(name, line, underSkip, null).event().toBytes();
+        byte[] input = new ExpectedFile().event().line(name, line, underSkip, null).event().toBytes();
         List<String> ids = new ArrayList<>();
         Throwable thrown = null;
         try (EventStream stream = EventStream.of(new ByteArrayInputStream(input))) {
@@ -883,30 +881,30 @@ class FuzzTest {
     }
 
     /** An NDJSON file under construction, with what each line must produce. */
-    private static final class Ndjson {
+    private static final class ExpectedFile {
         private final List<byte[]> lines = new ArrayList<>();
         private final List<Expectation> expectations = new ArrayList<>();
         private long offset;
         private int valid;
         private boolean finalLineBreak = true;
 
-        Ndjson event() {
+        ExpectedFile event() {
             String id = "ok-" + ++valid;
             return add(id, ("{\"id\":\"" + id + "\"}").getBytes(UTF_8), Kind.EVENT, id, null);
         }
 
-        Ndjson line(String name, byte[] line, Kind kind, String problem) {
+        ExpectedFile line(String name, byte[] line, Kind kind, String problem) {
             return add(name, line, kind, null, problem);
         }
 
-        private Ndjson add(String name, byte[] line, Kind kind, String eventId, String problem) {
+        private ExpectedFile add(String name, byte[] line, Kind kind, String eventId, String problem) {
             expectations.add(new Expectation(lines.size() + 1, offset, name, kind, eventId, problem));
             lines.add(line);
             offset += line.length + 1;
             return this;
         }
 
-        Ndjson withoutFinalLineBreak() {
+        ExpectedFile withoutFinalLineBreak() {
             finalLineBreak = false;
             return this;
         }
@@ -928,21 +926,6 @@ class FuzzTest {
                 }
             }
             return out;
-        }
-    }
-
-    /** A byte-array stream that returns at most a few random bytes per read. */
-    private static final class ShortReads extends ByteArrayInputStream {
-        private final Random random;
-
-        ShortReads(byte[] bytes, Random random) {
-            super(bytes);
-            this.random = random;
-        }
-
-        @Override
-        public synchronized int read(byte[] b, int off, int len) {
-            return super.read(b, off, Math.min(len, 1 + random.nextInt(random.nextInt(8) == 0 ? 8192 : 64)));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.webhooksv3.bulkexport;
 
+import static dev.webhooksv3.bulkexport.Ndjson.ids;
+import static dev.webhooksv3.bulkexport.Ndjson.readAll;
 import static dev.webhooksv3.bulkexport.TestClients.EXPORT;
 import static dev.webhooksv3.bulkexport.TestClients.SUBSCRIPTION;
 import static org.junit.jupiter.api.Assertions.*;
@@ -51,18 +53,6 @@ class StreamEventsTest {
 
     private EventStream stream() {
         return server.clientBuilder(time).build().streamEvents(SUBSCRIPTION, EXPORT);
-    }
-
-    private static List<FailedEvent> readAll(EventStream events) {
-        List<FailedEvent> all = new ArrayList<>();
-        for (FailedEvent event : events) {
-            all.add(event);
-        }
-        return all;
-    }
-
-    private static List<String> ids(List<FailedEvent> events) {
-        return events.stream().map(event -> event.eventId().orElseThrow()).toList();
     }
 
     /** Offsets inside lines 300, 1000 and 1700: neither a line's first byte nor its line break. */

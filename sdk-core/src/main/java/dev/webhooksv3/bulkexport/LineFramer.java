@@ -1,4 +1,4 @@
-package dev.webhooksv3.bulkexport.internal;
+package dev.webhooksv3.bulkexport;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -20,14 +20,15 @@ import java.util.Arrays;
  * {@link #lineLength()}, {@link #lineNumber()}, {@link #lineOffset()} and {@link #endOffset()}
  * describe the current line until the next call. The buffer is reused: copy what you keep.
  */
-public final class LineFramer implements Closeable {
+final class LineFramer implements Closeable {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
     private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
     private static final int INITIAL_BUFFER = 64 * 1024;
-    private static final int EXCERPT_BYTES = 160;
+    /** What a too-long line keeps: enough for its excerpt, as UTF-8 takes up to 4 bytes a character. */
+    private static final int EXCERPT_BYTES = 4 * EventParser.EXCERPT_CHARS;
 
     private final InputStream in;
     private final int maxLineBytes;
@@ -57,7 +58,7 @@ public final class LineFramer implements Closeable {
      * @param startLine the number of lines before the stream's first byte
      * @param startOffset the offset of the stream's first byte in the file
      */
-    public LineFramer(InputStream in, int maxLineBytes, long startLine, long startOffset) {
+    LineFramer(InputStream in, int maxLineBytes, long startLine, long startOffset) {
         this.in = in;
         this.maxLineBytes = maxLineBytes;
         this.lineNumber = startLine;
@@ -72,7 +73,7 @@ public final class LineFramer implements Closeable {
      * @return false at the end of the input
      * @throws IOException if reading fails
      */
-    public boolean next() throws IOException {
+    boolean next() throws IOException {
         while (true) {
             int newline = indexOfNewline(scanFrom, limit);
             if (newline >= 0) {
@@ -222,42 +223,42 @@ public final class LineFramer implements Closeable {
     }
 
     /** The buffer holding the current line. */
-    public byte[] buffer() {
+    byte[] buffer() {
         return lineBuf;
     }
 
     /** Where the current line starts in {@link #buffer()}. */
-    public int lineStart() {
+    int lineStart() {
         return lineStart;
     }
 
     /** The current line's length without its line break (for a too-long line: of the excerpt). */
-    public int lineLength() {
+    int lineLength() {
         return lineLength;
     }
 
     /** The current line's number, from 1. */
-    public long lineNumber() {
+    long lineNumber() {
         return lineNumber;
     }
 
     /** The offset of the current line's first byte. */
-    public long lineOffset() {
+    long lineOffset() {
         return lineOffset;
     }
 
     /** The offset just after the current line and its line break. */
-    public long endOffset() {
+    long endOffset() {
         return endOffset;
     }
 
     /** Whether the current line may hold bytes outside ASCII (and so needs the UTF-8 check). */
-    public boolean lineNonAscii() {
+    boolean lineNonAscii() {
         return lineNonAscii;
     }
 
     /** Whether the current line is longer than the maximum (only an excerpt is kept). */
-    public boolean tooLong() {
+    boolean tooLong() {
         return tooLong;
     }
 

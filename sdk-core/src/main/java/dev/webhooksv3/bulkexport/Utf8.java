@@ -1,11 +1,11 @@
-package dev.webhooksv3.bulkexport.internal;
+package dev.webhooksv3.bulkexport;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /** Strict UTF-8 validation (no overlong forms, no surrogates, nothing above U+10FFFF). */
-public final class Utf8 {
+final class Utf8 {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -21,7 +21,7 @@ public final class Utf8 {
      * @param length how many bytes to check
      * @return the index of the first invalid byte, or -1 when all are valid
      */
-    public static int firstInvalid(byte[] bytes, int offset, int length) {
+    static int firstInvalid(byte[] bytes, int offset, int length) {
         int i = offset;
         int end = offset + length;
         while (i < end) {

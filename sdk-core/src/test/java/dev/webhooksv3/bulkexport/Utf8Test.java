@@ -1,5 +1,6 @@
-package dev.webhooksv3.bulkexport.internal;
+package dev.webhooksv3.bulkexport;
 
+import static dev.webhooksv3.bulkexport.Ndjson.concat;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -146,19 +147,5 @@ class Utf8Test {
 
     private static boolean isValidForJdk(byte[] bytes, int offset, int length) {
         return jdkFirstInvalid(bytes, offset, length) < 0;
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        int size = 0;
-        for (byte[] part : parts) {
-            size += part.length;
-        }
-        byte[] all = new byte[size];
-        int at = 0;
-        for (byte[] part : parts) {
-            System.arraycopy(part, 0, all, at, part.length);
-            at += part.length;
-        }
-        return all;
     }
 }

@@ -1,9 +1,13 @@
-package dev.webhooksv3.bulkexport.internal;
+package dev.webhooksv3.bulkexport;
 
+import static dev.webhooksv3.bulkexport.Ndjson.chunked;
+import static dev.webhooksv3.bulkexport.Ndjson.concat;
+import static dev.webhooksv3.bulkexport.Ndjson.generated;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.webhooksv3.bulkexport.Ndjson.CloseRecordingInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +30,7 @@ class LineFramerTest {
     void framesInputReadOneByteAtATimeLikeTheReferenceSplitter(long seed) throws IOException {
         byte[] input = randomNdjson(new Random(seed), 400, seed % 2 == 0);
 
-        List<Line> framed = frame(new ChunkedInputStream(input, () -> 1), MIB, 0, 0);
+        List<Line> framed = frame(chunked(input, () -> 1), MIB, 0, 0);
 
         assertEquals(reference(input, MIB, 0, 0), framed);
     }
@@ -37,7 +41,7 @@ class LineFramerTest {
         Random random = new Random(seed);
         byte[] input = randomNdjson(random, 3000, seed % 2 == 0);
 
-        List<Line> framed = frame(new ChunkedInputStream(input, () -> 1 + random.nextInt(17)), MIB, 0, 0);
+        List<Line> framed = frame(chunked(input, () -> 1 + random.nextInt(17)), MIB, 0, 0);
 
         assertEquals(reference(input, MIB, 0, 0), framed);
     }
@@ -52,8 +56,8 @@ class LineFramerTest {
         }
         byte[] input = text.toString().getBytes(UTF_8);
 
-        List<Line> oneByOne = frame(new ChunkedInputStream(input, () -> 1), 64, 0, 0);
-        List<Line> chunked = frame(new ChunkedInputStream(input, () -> 1 + random.nextInt(200)), 64, 0, 0);
+        List<Line> oneByOne = frame(chunked(input, () -> 1), 64, 0, 0);
+        List<Line> chunked = frame(chunked(input, () -> 1 + random.nextInt(200)), 64, 0, 0);
 
         List<Line> expected = reference(input, 64, 0, 0);
         assertTrue(expected.stream().anyMatch(Line::tooLong) && expected.stream().anyMatch(l -> !l.tooLong()));
@@ -66,7 +70,7 @@ class LineFramerTest {
     void byteOrderMarkSplitAcrossTheFirstReadsIsSkipped(String chunks) throws IOException {
         byte[] input = concat(BOM, "{\"a\":1}\n{\"b\":2}".getBytes(UTF_8));
 
-        List<Line> framed = frame(new ChunkedInputStream(input, sizes(chunks)), MIB, 0, 0);
+        List<Line> framed = frame(chunked(input, sizes(chunks)), MIB, 0, 0);
 
         assertEquals(List.of(
                 new Line(1, 3, 11, "{\"a\":1}", false),
@@ -78,7 +82,7 @@ class LineFramerTest {
     void carriageReturnLineFeedSplitAcrossReadsIsOneLineBreak(String chunks) throws IOException {
         byte[] input = "ab\r\ncd\r\n\r\nef".getBytes(UTF_8);
 
-        List<Line> framed = frame(new ChunkedInputStream(input, sizes(chunks)), MIB, 0, 0);
+        List<Line> framed = frame(chunked(input, sizes(chunks)), MIB, 0, 0);
 
         assertEquals(List.of(
                 new Line(1, 0, 4, "ab", false),
@@ -94,7 +98,7 @@ class LineFramerTest {
         assertEquals(100, exact.length());
         byte[] input = (exact + "\r\n" + exact + "\r\n").getBytes(UTF_8);
 
-        List<Line> framed = frame(new ChunkedInputStream(input, () -> chunk), 100, 0, 0);
+        List<Line> framed = frame(chunked(input, () -> chunk), 100, 0, 0);
 
         assertEquals(List.of(new Line(1, 0, 102, exact, false), new Line(2, 102, 204, exact, false)), framed);
     }
@@ -104,31 +108,7 @@ class LineFramerTest {
         byte[] head = "{\"a\":1}\n{\"pad\":\"".getBytes(UTF_8);
         byte[] tail = "\"}\n{\"c\":3}\n".getBytes(UTF_8);
         long filler = 20L * MIB;
-        InputStream in = new ChunkedInputStream(concat(head, tail), () -> Integer.MAX_VALUE) {
-            private long sent;
-            private boolean headDone;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (!headDone) {
-                    headDone = true;
-                    System.arraycopy(head, 0, b, off, head.length);
-                    return head.length;
-                }
-                if (sent < filler) {
-                    int n = (int) Math.min(len, filler - sent);
-                    Arrays.fill(b, off, off + n, (byte) 'x');
-                    sent += n;
-                    return n;
-                }
-                if (sent == filler) {
-                    sent++;
-                    System.arraycopy(tail, 0, b, off, tail.length);
-                    return tail.length;
-                }
-                return -1;
-            }
-        };
+        InputStream in = generated(head, filler, tail);
 
         try (LineFramer framer = new LineFramer(in, MIB, 0, 0)) {
             assertTrue(framer.next());
@@ -150,7 +130,7 @@ class LineFramerTest {
     void lineNumbersAndOffsetsContinueFromTheStartPosition() throws IOException {
         byte[] input = "{\"a\":1}\n\n{\"b\":2}\r\n".getBytes(UTF_8);
 
-        List<Line> framed = frame(new ChunkedInputStream(input, () -> 3), MIB, 7, 1000);
+        List<Line> framed = frame(chunked(input, () -> 3), MIB, 7, 1000);
 
         assertEquals(List.of(
                 new Line(8, 1000, 1008, "{\"a\":1}", false),
@@ -160,17 +140,11 @@ class LineFramerTest {
 
     @Test
     void closeClosesTheInput() throws IOException {
-        boolean[] closed = {false};
-        InputStream in = new ChunkedInputStream(new byte[0], () -> 1) {
-            @Override
-            public void close() {
-                closed[0] = true;
-            }
-        };
+        CloseRecordingInputStream in = new CloseRecordingInputStream(new byte[0]);
 
         new LineFramer(in, MIB, 0, 0).close();
 
-        assertTrue(closed[0]);
+        assertTrue(in.closed);
     }
 
     // ---------------------------------------------------------------- reference and helpers
@@ -259,44 +233,5 @@ class LineFramerTest {
         int[] sizes = Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
         int[] next = {0};
         return () -> next[0] < sizes.length ? sizes[next[0]++] : Integer.MAX_VALUE;
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
-    /** Serves its bytes in reads of the sizes a supplier chooses. */
-    private static class ChunkedInputStream extends InputStream {
-        private final byte[] bytes;
-        private final IntSupplier chunk;
-        private int pos;
-
-        ChunkedInputStream(byte[] bytes, IntSupplier chunk) {
-            this.bytes = bytes;
-            this.chunk = chunk;
-        }
-
-        @Override
-        public int read() {
-            return pos < bytes.length ? bytes[pos++] & 0xFF : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            if (pos >= bytes.length) {
-                return -1;
-            }
-            int n = Math.min(Math.min(len, Math.max(1, chunk.getAsInt())), bytes.length - pos);
-            System.arraycopy(bytes, pos, b, off, n);
-            pos += n;
-            return n;
-        }
     }
 }

@@ -51,11 +51,9 @@ final class ResumingInputStream extends InputStream {
     private final Backoff backoff;
     private final Sleeper sleeper;
     private final Clock clock;
-    private final Consumer<String> validatorListener;
+    private final FileVersion version;
     private InputStream body;
     private long position;
-    private long total = -1;
-    private String validator;
     private int requests;
     private int resumes;
     private int failuresWithoutProgress;
@@ -76,9 +74,8 @@ final class ResumingInputStream extends InputStream {
         this.backoff = new Backoff(policy);
         this.sleeper = sleeper;
         this.clock = clock;
-        this.validatorListener = validatorListener;
+        this.version = new FileVersion(knownValidator, validatorListener);
         this.position = startAt;
-        this.validator = knownValidator;
         try {
             openAt(startAt);
         } catch (IOException e) {
@@ -93,8 +90,8 @@ final class ResumingInputStream extends InputStream {
         }
         if (from > 0 || to >= 0) {
             ranged = ranged.withHeader("Range", "bytes=" + from + "-" + (to >= 0 ? to : ""));
-            if (validator != null) {
-                ranged = ranged.withHeader("If-Range", validator);
+            if (version.validator() != null) {
+                ranged = ranged.withHeader("If-Range", version.validator());
             }
         }
         return ranged;
@@ -131,7 +128,7 @@ final class ResumingInputStream extends InputStream {
             exchange.close();
             long length = size.isPresent() ? size.get() : probeLength();
             if (length == from) {
-                total = from;
+                version.knownLength(from);
                 body = InputStream.nullInputStream();
                 return;
             }
@@ -160,74 +157,26 @@ final class ResumingInputStream extends InputStream {
                         + exchange.headers().firstValue("Content-Range").orElse("<none>") + " and Content-Encoding "
                         + encoding + " to a request for bytes " + from + "-", null);
             }
-            requireSameContent(exchange, from, range.group(3).equals("*") ? -1 : Long.parseLong(range.group(3)));
+            version.requireSame(exchange, range.group(3).equals("*") ? -1 : Long.parseLong(range.group(3)),
+                    changedSince(from));
             body = exchange.body();
         } else {
             long length = encoding.equals("identity")
                     ? exchange.headers().firstValueAsLong("Content-Length").orElse(-1) : -1;
             if (from > 0) {
-                requireSameContent(exchange, from, length);
+                version.requireSame(exchange, length, changedSince(from));
+            } else {
+                version.adopt(exchange, length);
             }
-            total = length;
             body = decoded(exchange, encoding);
             if (from > 0) {
                 body.skipNBytes(from);
             }
         }
-        if (validator == null) {
-            validator = validatorOf(exchange);
-            if (validator != null) {
-                validatorListener.accept(validator);
-            }
-        }
     }
 
-    /**
-     * Refuses to continue bytes received under one version of the file with bytes of another: the
-     * answer's validator must match the one the earlier bytes came with, and its total length the
-     * one announced before. A 206 alone proves nothing: a server may ignore {@code If-Range}.
-     */
-    private void requireSameContent(Exchange exchange, long from, long length) {
-        String now = comparableValidator(exchange);
-        String change = null;
-        if (validator != null && now != null && !weak(validator).equals(weak(now))) {
-            change = "validator " + validator + " became " + now;
-        } else if (total >= 0 && length >= 0 && total != length) {
-            change = "its length " + total + " became " + length;
-        }
-        if (change != null) {
-            exchange.close();
-            throw new ContentChangedException(request.describe() + " changed since byte " + from + " was received ("
-                    + change + ")");
-        }
-        if (length >= 0) {
-            total = length;
-        }
-    }
-
-    /** The answer's validator of the same kind as the one held (ETag or Last-Modified), or null. */
-    private String comparableValidator(Exchange exchange) {
-        if (validator == null) {
-            return validatorOf(exchange);
-        }
-        return exchange.headers().firstValue(isEntityTag(validator) ? "ETag" : "Last-Modified").orElse(null);
-    }
-
-    /**
-     * The validator to resume under: the ETag, else Last-Modified. A gzip answer's ETag may name the
-     * compressed form; weak comparison, and the length check, still catch a changed file.
-     */
-    private static String validatorOf(Exchange exchange) {
-        return exchange.headers().firstValue("ETag").or(() -> exchange.headers().firstValue("Last-Modified"))
-                .orElse(null);
-    }
-
-    private static boolean isEntityTag(String validator) {
-        return validator.startsWith("\"") || validator.startsWith("W/");
-    }
-
-    private static String weak(String validator) {
-        return validator.startsWith("W/") ? validator.substring(2) : validator;
+    private String changedSince(long from) {
+        return request.describe() + " changed since byte " + from + " was received";
     }
 
     /** The file's length when a 416 did not say it: asked with a one-byte range. */
@@ -236,12 +185,12 @@ final class ResumingInputStream extends InputStream {
             Matcher range = exchange.headers().firstValue("Content-Range").map(CONTENT_RANGE::matcher)
                     .filter(Matcher::matches).orElse(null);
             if (exchange.status() == 206 && range != null && !range.group(3).equals("*")) {
-                requireSameContent(exchange, 0, Long.parseLong(range.group(3)));
+                version.requireSame(exchange, Long.parseLong(range.group(3)), changedSince(position));
                 return Long.parseLong(range.group(3));
             }
             if (exchange.status() == 200 && exchange.headers().firstValueAsLong("Content-Length").isPresent()) {
                 long length = exchange.headers().firstValueAsLong("Content-Length").getAsLong();
-                requireSameContent(exchange, 0, length);
+                version.requireSame(exchange, length, changedSince(position));
                 return length;
             }
             throw new BulkExportException(request.describe() + " refused the range from byte " + position
@@ -271,7 +220,7 @@ final class ResumingInputStream extends InputStream {
 
     /** The file's size when the server told it (unencoded responses only), else -1. */
     long total() {
-        return total;
+        return version.length();
     }
 
     int requests() {
@@ -306,6 +255,7 @@ final class ResumingInputStream extends InputStream {
                     failuresWithoutProgress = 0;
                     return n;
                 }
+                long total = version.length();
                 if (n < 0 && (total < 0 || position == total)) {
                     return -1;
                 }

@@ -30,7 +30,6 @@ import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -202,16 +201,9 @@ class EmulatorHttpsTest {
         }
     }
 
-    @Nested
-    class ThroughTheJUnitExtension {
-
-        @RegisterExtension
-        final WebhooksEmulatorExtension https = WebhooksEmulatorExtension.configured(WebhooksEmulator.Builder::https);
-
-        @Test
-        void injectsAClientThatTrustsTheEmulator(WebhooksEmulator emulator, BulkExportClient client) {
-            assertEquals("https", emulator.baseUri().getScheme());
-            assertEquals(emulator.failedEventCount(), client.summary(emulator.subscriptionId()).exportable());
-        }
+    @Test
+    void theExtensionInjectsAClientThatTrustsTheEmulator(BulkExportClient injected) {
+        assertEquals("https", emulator.baseUri().getScheme());
+        assertEquals(emulator.failedEventCount(), injected.summary(emulator.subscriptionId()).exportable());
     }
 }

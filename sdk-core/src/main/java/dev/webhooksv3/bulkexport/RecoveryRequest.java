@@ -3,6 +3,7 @@ package dev.webhooksv3.bulkexport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -10,8 +11,11 @@ import java.util.function.Consumer;
  * {@link BulkExportClient#recoverFailedEvents}.
  *
  * @param subscriptionId the webhook subscription
- * @param workDirectory where the export file and the checkpoint are kept; one recovery per
- *     directory and subscription; re-running with the same directory continues it
+ * @param exportId the export job to recover; empty to let the recovery choose: an export of the
+ *     last 7 days that no checkpoint in the directory has handled, else a new one
+ * @param workDirectory where export files, their checkpoints and dead letters are kept; it may hold
+ *     many recoveries (a checkpoint per export), and one run at a time (a lock); re-running with
+ *     the same directory continues an interrupted recovery
  * @param force start an export even when the summary says nothing is exportable (the summary is
  *     recomputed at most once a day, so it may be stale)
  * @param waitForFreeSlot how long to wait while another export is active (409)
@@ -20,30 +24,36 @@ import java.util.function.Consumer;
  *     every event (so a process crash loses nothing), and fsynced at least this often (bounding
  *     what a power loss can undo)
  * @param maxLineBytes the longest line accepted in the export file
+ * @param deadLetterAfter 0 (the default) to stop the recovery at an event the handler fails on;
+ *     N to try an event N times, then write it to the dead-letter file and go on
  * @param malformedLineHandler receives each malformed line, which is then skipped
  * @param progressListener receives progress reports
  */
-public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean force, Duration waitForFreeSlot,
-                              AwaitOptions await, Duration fsyncInterval, int maxLineBytes,
-                              Consumer<MalformedEventException> malformedLineHandler,
+public record RecoveryRequest(String subscriptionId, Optional<String> exportId, Path workDirectory, boolean force,
+                              Duration waitForFreeSlot, AwaitOptions await, Duration fsyncInterval, int maxLineBytes,
+                              int deadLetterAfter, Consumer<MalformedEventException> malformedLineHandler,
                               Consumer<RecoveryProgress> progressListener) {
 
     /**
      * Checks the components.
      *
      * @param subscriptionId the webhook subscription
-     * @param workDirectory where the export file and the checkpoint are kept; one recovery per directory and subscription; re-running with the same directory continues it
+     * @param exportId the export job to recover; empty to let the recovery choose
+     * @param workDirectory where export files, their checkpoints and dead letters are kept
      * @param force start an export even when the summary says nothing is exportable (the summary is recomputed at most once a day, so it may be stale)
      * @param waitForFreeSlot how long to wait while another export is active (409)
      * @param await how to wait for the job
      * @param fsyncInterval how often the checkpoint is forced to disk; the checkpoint is written after every event (so a process crash loses nothing), and fsynced at least this often (bounding what a power loss can undo)
      * @param maxLineBytes the longest line accepted in the export file
+     * @param deadLetterAfter 0 to stop at a failing event; N to dead-letter it after N attempts
      * @param malformedLineHandler receives each malformed line, which is then skipped
      * @param progressListener receives progress reports
-     * @throws IllegalArgumentException if a duration is negative or {@code maxLineBytes} is not positive
+     * @throws IllegalArgumentException if a duration or {@code deadLetterAfter} is negative,
+     *     {@code maxLineBytes} is not positive, or an id is not a safe path segment
      */
     public RecoveryRequest {
         Objects.requireNonNull(subscriptionId, "subscriptionId");
+        Objects.requireNonNull(exportId, "exportId");
         Objects.requireNonNull(workDirectory, "workDirectory");
         Objects.requireNonNull(waitForFreeSlot, "waitForFreeSlot");
         Objects.requireNonNull(await, "await");
@@ -53,6 +63,9 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
         if (waitForFreeSlot.isNegative() || fsyncInterval.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative: waitForFreeSlot=" + waitForFreeSlot
                     + ", fsyncInterval=" + fsyncInterval);
+        }
+        if (deadLetterAfter < 0) {
+            throw new IllegalArgumentException("deadLetterAfter must not be negative: " + deadLetterAfter);
         }
         if (maxLineBytes < 1) {
             throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
@@ -69,8 +82,43 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
      * @return the request
      */
     public static RecoveryRequest of(String subscriptionId, Path workDirectory) {
-        return new RecoveryRequest(subscriptionId, workDirectory, false, Duration.ofMinutes(30), AwaitOptions.defaults(),
-                Duration.ofSeconds(1), EventStreamOptions.DEFAULT_MAX_LINE_BYTES, bad -> { }, progress -> { });
+        return new RecoveryRequest(subscriptionId, Optional.empty(), workDirectory, false, Duration.ofMinutes(30),
+                AwaitOptions.defaults(), Duration.ofSeconds(1), EventStreamOptions.DEFAULT_MAX_LINE_BYTES, 0,
+                bad -> { }, progress -> { });
+    }
+
+    /**
+     * Returns a request, with the defaults of {@link #of}, to recover one given export job: one
+     * started elsewhere, or one an earlier recovery adopted. No export is started.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param exportId the export job
+     * @param workDirectory where the file and checkpoint are kept
+     * @return the request
+     */
+    public static RecoveryRequest ofExport(String subscriptionId, String exportId, Path workDirectory) {
+        RecoveryRequest defaults = of(subscriptionId, workDirectory);
+        return new RecoveryRequest(subscriptionId, Optional.of(Objects.requireNonNull(exportId, "exportId")),
+                workDirectory, false, defaults.waitForFreeSlot, defaults.await, defaults.fsyncInterval,
+                defaults.maxLineBytes, 0, defaults.malformedLineHandler, defaults.progressListener);
+    }
+
+    /**
+     * Returns a copy that tries an event the handler throws on {@code attempts} times, then writes
+     * it to the dead-letter file {@code dead-letters-<exportId>.ndjson} in the work directory (one
+     * JSON object a line: line number, byte offset, event id, reason, and the event's raw line) and
+     * goes on. Without it a failing event stops the recovery, to be retried by the next run.
+     *
+     * @param attempts how often to try one event, at least 1
+     * @return the copy
+     * @throws IllegalArgumentException if {@code attempts} is less than 1
+     */
+    public RecoveryRequest withDeadLettersAfter(int attempts) {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts must be at least 1: " + attempts);
+        }
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
+                maxLineBytes, attempts, malformedLineHandler, progressListener);
     }
 
     /**
@@ -79,8 +127,8 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
      * @return the copy
      */
     public RecoveryRequest forced() {
-        return new RecoveryRequest(subscriptionId, workDirectory, true, waitForFreeSlot, await, fsyncInterval,
-                maxLineBytes, malformedLineHandler, progressListener);
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, true, waitForFreeSlot, await, fsyncInterval,
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener);
     }
 
     /**
@@ -90,8 +138,8 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
      * @return the copy
      */
     public RecoveryRequest withWaitForFreeSlot(Duration wait) {
-        return new RecoveryRequest(subscriptionId, workDirectory, force, wait, await, fsyncInterval, maxLineBytes,
-                malformedLineHandler, progressListener);
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, wait, await, fsyncInterval,
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener);
     }
 
     /**
@@ -101,8 +149,8 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
      * @return the copy
      */
     public RecoveryRequest withAwait(AwaitOptions options) {
-        return new RecoveryRequest(subscriptionId, workDirectory, force, waitForFreeSlot, options, fsyncInterval,
-                maxLineBytes, malformedLineHandler, progressListener);
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, options, fsyncInterval,
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener);
     }
 
     /**
@@ -112,8 +160,8 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
      * @return the copy
      */
     public RecoveryRequest withFsyncInterval(Duration interval) {
-        return new RecoveryRequest(subscriptionId, workDirectory, force, waitForFreeSlot, await, interval,
-                maxLineBytes, malformedLineHandler, progressListener);
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, interval,
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener);
     }
 
     /**
@@ -123,8 +171,8 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
      * @return the copy
      */
     public RecoveryRequest withMalformedLineHandler(Consumer<MalformedEventException> handler) {
-        return new RecoveryRequest(subscriptionId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
-                maxLineBytes, handler, progressListener);
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
+                maxLineBytes, deadLetterAfter, handler, progressListener);
     }
 
     /**
@@ -134,7 +182,7 @@ public record RecoveryRequest(String subscriptionId, Path workDirectory, boolean
      * @return the copy
      */
     public RecoveryRequest withProgressListener(Consumer<RecoveryProgress> listener) {
-        return new RecoveryRequest(subscriptionId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
-                maxLineBytes, malformedLineHandler, listener);
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
+                maxLineBytes, deadLetterAfter, malformedLineHandler, listener);
     }
 }

@@ -14,13 +14,14 @@ import java.util.Optional;
  * @param eventsHandled events acknowledged by the handler, over all runs of this recovery
  * @param eventsHandledThisRun events acknowledged by the handler in this run
  * @param malformedLines malformed lines skipped (and reported), over all runs
+ * @param deadLettered events the handler kept failing on, written to the dead-letter file, over all runs
  * @param bytes the size of the export file
  * @param elapsed how long this run took
  * @param resumed whether this run continued a recovery an earlier run had begun
  */
 public record RecoveryResult(Optional<String> exportId, Optional<Path> file, Optional<String> fileSha256,
-                             long eventsHandled, long eventsHandledThisRun, long malformedLines, long bytes,
-                             Duration elapsed, boolean resumed) {
+                             long eventsHandled, long eventsHandledThisRun, long malformedLines,
+                             long deadLettered, long bytes, Duration elapsed, boolean resumed) {
 
     /**
      * Checks the components.
@@ -31,6 +32,7 @@ public record RecoveryResult(Optional<String> exportId, Optional<Path> file, Opt
      * @param eventsHandled events acknowledged by the handler, over all runs of this recovery
      * @param eventsHandledThisRun events acknowledged by the handler in this run
      * @param malformedLines malformed lines skipped (and reported), over all runs
+     * @param deadLettered events written to the dead-letter file, over all runs
      * @param bytes the size of the export file
      * @param elapsed how long this run took
      * @param resumed whether this run continued a recovery an earlier run had begun
@@ -49,6 +51,6 @@ public record RecoveryResult(Optional<String> exportId, Optional<Path> file, Opt
      * @return the result, with no export, file or events
      */
     public static RecoveryResult nothingToRecover(Duration elapsed) {
-        return new RecoveryResult(Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0, 0, elapsed, false);
+        return new RecoveryResult(Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0, 0, 0, elapsed, false);
     }
 }

@@ -259,20 +259,24 @@ class ApiSurfaceTest {
                 toString(): java.lang.String
             record RecoveryRequest
                 await(): AwaitOptions
+                deadLetterAfter(): int
                 equals(Object): boolean
+                exportId(): java.util.Optional<java.lang.String>
                 force(): boolean
                 forced(): RecoveryRequest
                 fsyncInterval(): java.time.Duration
                 hashCode(): int
                 malformedLineHandler(): java.util.function.Consumer<MalformedEventException>
                 maxLineBytes(): int
-                new(String, java.nio.file.Path, boolean, java.time.Duration, AwaitOptions, java.time.Duration, int, java.util.function.Consumer<MalformedEventException>, java.util.function.Consumer<RecoveryProgress>)
+                new(String, java.util.Optional<String>, java.nio.file.Path, boolean, java.time.Duration, AwaitOptions, java.time.Duration, int, int, java.util.function.Consumer<MalformedEventException>, java.util.function.Consumer<RecoveryProgress>)
                 progressListener(): java.util.function.Consumer<RecoveryProgress>
                 static of(String, java.nio.file.Path): RecoveryRequest
+                static ofExport(String, String, java.nio.file.Path): RecoveryRequest
                 subscriptionId(): java.lang.String
                 toString(): java.lang.String
                 waitForFreeSlot(): java.time.Duration
                 withAwait(AwaitOptions): RecoveryRequest
+                withDeadLettersAfter(int): RecoveryRequest
                 withFsyncInterval(java.time.Duration): RecoveryRequest
                 withMalformedLineHandler(java.util.function.Consumer<MalformedEventException>): RecoveryRequest
                 withProgressListener(java.util.function.Consumer<RecoveryProgress>): RecoveryRequest
@@ -280,6 +284,7 @@ class ApiSurfaceTest {
                 workDirectory(): java.nio.file.Path
             record RecoveryResult
                 bytes(): long
+                deadLettered(): long
                 elapsed(): java.time.Duration
                 equals(Object): boolean
                 eventsHandled(): long
@@ -289,7 +294,7 @@ class ApiSurfaceTest {
                 fileSha256(): java.util.Optional<java.lang.String>
                 hashCode(): int
                 malformedLines(): long
-                new(java.util.Optional<String>, java.util.Optional<java.nio.file.Path>, java.util.Optional<String>, long, long, long, long, java.time.Duration, boolean)
+                new(java.util.Optional<String>, java.util.Optional<java.nio.file.Path>, java.util.Optional<String>, long, long, long, long, long, java.time.Duration, boolean)
                 resumed(): boolean
                 static nothingToRecover(java.time.Duration): RecoveryResult
                 toString(): java.lang.String

@@ -180,4 +180,23 @@ class StartExportAdoptionTest {
         assertEquals(NEW_JOB, job.id());
         assertEquals(2, posts());
     }
+
+    @Test
+    void adoptsTheJobAnAmbiguousStartMadeWhenTheResentStartMeets409(WireMockRuntimeInfo wm) {
+        // The first POST creates the job but its answer is a 504; the list does not show the job yet, so the
+        // start is sent again and refused: the job is active. It must be adopted, not waited out.
+        postFirstThen(aResponse().withStatus(504).withBody("gateway timeout"),
+                aResponse().withStatus(409).withBody(TOO_MANY));
+        stubFor(get(urlEqualTo(COLLECTION)).inScenario("list").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(list())).willSetStateTo("visible"));
+        stubFor(get(urlEqualTo(COLLECTION)).inScenario("list").whenScenarioStateIs("visible")
+                .willReturn(okJson(list(jobJson(NEW_JOB, "processing", start.plusSeconds(1).toString())))));
+
+        ExportJob job = builder(wm, time).build().startExport(
+                StartExportRequest.of(SUBSCRIPTION).withWaitForFreeSlot(Duration.ofMinutes(30)));
+
+        assertEquals(NEW_JOB, job.id(), "the job holding the events");
+        assertEquals(2, posts());
+        assertEquals(2, lists());
+    }
 }

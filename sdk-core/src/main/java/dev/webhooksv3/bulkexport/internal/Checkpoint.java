@@ -1,6 +1,10 @@
 package dev.webhooksv3.bulkexport.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.webhooksv3.bulkexport.BulkExportException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.zip.CRC32;
 
@@ -23,64 +29,106 @@ import java.util.zip.CRC32;
  * the previous write did not use, with one positioned write (a process crash either applies it or
  * not); a torn write (power loss) fails its CRC, and loading takes the valid slot with the highest
  * sequence, so the previous record survives. Writes are forced to disk when asked, and otherwise at
- * least every {@code fsyncInterval}. The format is readable JSON, for people debugging a recovery.
+ * least every {@code fsyncInterval}. The format is readable JSON, for people debugging a recovery,
+ * written by Jackson (a server's id is never spliced into it as text) and read strictly (a member
+ * twice, an unsafe id or an unknown phase make a slot invalid).
  */
 final class Checkpoint implements AutoCloseable {
 
     static final int SLOT_BYTES = 1024;
 
-    /** Where a recovery stands. */
-    enum Phase { STARTING, STARTED, DOWNLOADED, DONE }
+    /** Where the recovery of one export stands. */
+    enum Phase {
+        /** The job is known; its file is not downloaded yet. */
+        STARTED,
+        /** The file is downloaded; events are being handled. */
+        DOWNLOADED,
+        /** Every event was handled (or dead-lettered). */
+        DONE,
+        /** The job ended canceled or failed, or expired before its file was downloaded: nothing to handle. */
+        ABANDONED
+    }
 
-    /** One record. Ids are validated path segments, so they need no JSON escaping. */
-    record State(long sequence, String subscriptionId, Phase phase, Instant startedAt, String exportId,
-                 long fileBytes, String fileSha256, long line, long byteOffset, long handled, long malformed) {
+    /** Reads records strictly: a record with a member twice is not one this SDK wrote. */
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-        static State starting(String subscriptionId, Instant startedAt) {
-            return new State(0, subscriptionId, Phase.STARTING, startedAt, null, 0, null, 0, 0, 0, 0);
-        }
+    /** One record. */
+    record State(long sequence, String subscriptionId, String exportId, Phase phase, long fileBytes,
+                 String fileSha256, long line, long byteOffset, long handled, long malformed, long deadLettered) {
 
-        State started(String id) {
-            return new State(sequence, subscriptionId, Phase.STARTED, startedAt, id, 0, null, 0, 0, 0, 0);
+        static State started(String subscriptionId, String exportId) {
+            return new State(0, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, 0, 0, 0);
         }
 
         State downloaded(long bytes, String sha256) {
-            return new State(sequence, subscriptionId, Phase.DOWNLOADED, startedAt, exportId, bytes, sha256, 0, 0, 0, 0);
+            return new State(sequence, subscriptionId, exportId, Phase.DOWNLOADED, bytes, sha256, 0, 0, 0, 0, 0);
         }
 
-        State handledThrough(long atLine, long atOffset, long handledTotal, long malformedTotal) {
-            return new State(sequence, subscriptionId, phase, startedAt, exportId, fileBytes, fileSha256, atLine,
-                    atOffset, handledTotal, malformedTotal);
+        State handledThrough(long atLine, long atOffset, long handledTotal, long malformedTotal, long deadTotal) {
+            return new State(sequence, subscriptionId, exportId, phase, fileBytes, fileSha256, atLine, atOffset,
+                    handledTotal, malformedTotal, deadTotal);
         }
 
-        State done(long malformedTotal) {
-            return new State(sequence, subscriptionId, Phase.DONE, startedAt, exportId, fileBytes, fileSha256, line,
-                    byteOffset, handled, malformedTotal);
+        State in(Phase next) {
+            return new State(sequence, subscriptionId, exportId, next, fileBytes, fileSha256, line, byteOffset,
+                    handled, malformed, deadLettered);
+        }
+
+        boolean isOpen() {
+            return phase == Phase.STARTED || phase == Phase.DOWNLOADED;
         }
 
         private State withSequence(long next) {
-            return new State(next, subscriptionId, phase, startedAt, exportId, fileBytes, fileSha256, line, byteOffset,
-                    handled, malformed);
+            return new State(next, subscriptionId, exportId, phase, fileBytes, fileSha256, line, byteOffset, handled,
+                    malformed, deadLettered);
         }
 
         private String toJson() {
-            return "{\"version\":1,\"sequence\":" + sequence + ",\"subscriptionId\":\"" + subscriptionId
-                    + "\",\"phase\":\"" + phase + "\",\"startedAt\":\"" + startedAt + "\",\"exportId\":"
-                    + quoted(exportId) + ",\"fileBytes\":" + fileBytes + ",\"fileSha256\":" + quoted(fileSha256)
-                    + ",\"line\":" + line + ",\"byteOffset\":" + byteOffset + ",\"handled\":" + handled
-                    + ",\"malformed\":" + malformed + "}";
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("version", 2);
+            record.put("sequence", sequence);
+            record.put("subscriptionId", subscriptionId);
+            record.put("exportId", exportId);
+            record.put("phase", phase.name());
+            record.put("fileBytes", fileBytes);
+            record.put("fileSha256", fileSha256);
+            record.put("line", line);
+            record.put("byteOffset", byteOffset);
+            record.put("handled", handled);
+            record.put("malformed", malformed);
+            record.put("deadLettered", deadLettered);
+            try {
+                return STRICT.writeValueAsString(record);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write a checkpoint record", e);
+            }
         }
 
-        private static String quoted(String value) {
-            return value == null ? "null" : "\"" + value + "\"";
-        }
-
-        private static State fromJson(JsonNode node) throws Json.ShapeException {
-            return new State(Json.count(node, "sequence"), Json.requiredText(node, "subscriptionId", "checkpoint"),
-                    Phase.valueOf(Json.requiredText(node, "phase", "checkpoint")),
-                    Json.instant(node, "startedAt"), Json.text(node, "exportId"), Json.count(node, "fileBytes"),
+        private static State fromJson(String json) throws Json.ShapeException {
+            JsonNode node;
+            try {
+                node = STRICT.readTree(json);
+            } catch (JsonProcessingException e) {
+                throw new Json.ShapeException("not a checkpoint record: " + e.getOriginalMessage());
+            }
+            if (node == null || !node.isObject() || node.path("version").asInt() != 2) {
+                throw new Json.ShapeException("not a version 2 checkpoint record");
+            }
+            String subscription = Json.requiredText(node, "subscriptionId", "checkpoint");
+            String export = Json.requiredText(node, "exportId", "checkpoint");
+            if (!Ids.isSafe(subscription) || !Ids.isSafe(export)) {
+                throw new Json.ShapeException("checkpoint ids are not safe path segments");
+            }
+            Phase phase;
+            try {
+                phase = Phase.valueOf(Json.requiredText(node, "phase", "checkpoint"));
+            } catch (IllegalArgumentException unknown) {
+                throw new Json.ShapeException("unknown checkpoint phase");
+            }
+            return new State(Json.count(node, "sequence"), subscription, export, phase, Json.count(node, "fileBytes"),
                     Json.text(node, "fileSha256"), Json.count(node, "line"), Json.count(node, "byteOffset"),
-                    Json.count(node, "handled"), Json.count(node, "malformed"));
+                    Json.count(node, "handled"), Json.count(node, "malformed"), Json.count(node, "deadLettered"));
         }
     }
 
@@ -135,8 +183,8 @@ final class Checkpoint implements AutoCloseable {
             return null;
         }
         try {
-            return State.fromJson(Json.parseObject(json.getBytes(StandardCharsets.UTF_8)));
-        } catch (Json.ShapeException | IllegalArgumentException e) {
+            return State.fromJson(json);
+        } catch (Json.ShapeException e) {
             return null;
         }
     }

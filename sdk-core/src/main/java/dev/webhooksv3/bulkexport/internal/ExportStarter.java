@@ -50,10 +50,21 @@ public final class ExportStarter {
     public ExportJob start(StartExportRequest request) {
         String subscriptionId = Ids.require("subscriptionId", request.subscriptionId());
         Deadline deadline = Deadline.after(clock, request.waitForFreeSlot());
+        Attempt attempt = new Attempt();
         for (int busy = 1; ; busy++) {
             try {
-                return startOnce(subscriptionId);
+                return startOnce(subscriptionId, attempt);
             } catch (ConflictException conflict) {
+                // After an unknown outcome the 409 may be our own job, still being created when the list
+                // was read: it holds the events, and a later job would hold none.
+                Optional<ExportJob> ours = attempt.unknownSince == null ? Optional.empty()
+                        : findJobCreatedSince(subscriptionId, attempt.unknownSince);
+                if (ours.isPresent()) {
+                    LOG.info("start of an export for subscription {} had an unknown outcome, then {}; adopted job {} "
+                            + "({}) created since", subscriptionId, conflict.getMessage(), ours.get().id(),
+                            ours.get().state());
+                    return ours.get();
+                }
                 if (!conflict.isTooManyActiveExports() || deadline.passed()) {
                     throw conflict;
                 }
@@ -66,15 +77,20 @@ public final class ExportStarter {
         }
     }
 
+    /** What one call to {@link #start} has learnt: since when a job of its making may exist. */
+    private static final class Attempt {
+        Instant unknownSince;
+    }
+
     /**
      * POSTs once; when the outcome is unknown (the request may have reached the server), adopts a
      * job created since the call began before sending again.
      */
-    private ExportJob startOnce(String subscriptionId) {
+    private ExportJob startOnce(String subscriptionId, Attempt attempt) {
         Instant began = clock.instant();
         ApiRequest post = ApiRequest.create(api.collection(subscriptionId));
         List<BulkExportException> unknown = new ArrayList<>();
-        for (int attempt = 1; ; attempt++) {
+        for (int sent = 1; ; sent++) {
             BulkExportException failure;
             try {
                 return api.call(post, STARTED, (node, exchange) -> Json.job(node, exchange.uri()));
@@ -84,10 +100,13 @@ public final class ExportStarter {
                 }
                 failure = e;
             }
+            if (attempt.unknownSince == null) {
+                attempt.unknownSince = began;
+            }
             unknown.forEach(failure::addSuppressed);
             Optional<ExportJob> adopted;
             try {
-                adopted = findJobCreatedSince(subscriptionId, began);
+                adopted = findJobCreatedSince(subscriptionId, attempt.unknownSince);
             } catch (BulkExportException listFailed) {
                 failure.addSuppressed(listFailed);
                 throw failure;
@@ -98,13 +117,13 @@ public final class ExportStarter {
                         adopted.get().id(), adopted.get().state());
                 return adopted.get();
             }
-            if (attempt >= policy.maxAttempts()) {
+            if (sent >= policy.maxAttempts()) {
                 throw failure;
             }
             LOG.info("start of an export for subscription {} had an unknown outcome and no new job exists; "
-                    + "sending it again (attempt {}/{})", subscriptionId, attempt + 1, policy.maxAttempts());
+                    + "sending it again (attempt {}/{})", subscriptionId, sent + 1, policy.maxAttempts());
             unknown.add(failure);
-            sleeper.pause(resendBackoff.after(attempt), "waiting to send the export start again");
+            sleeper.pause(resendBackoff.after(sent), "waiting to send the export start again");
         }
     }
 

@@ -31,4 +31,9 @@ public final class Ids {
         }
         return value;
     }
+
+    /** Whether the id is safe as one path segment; for ids that come from the server or a file. */
+    static boolean isSafe(String value) {
+        return value != null && SAFE_SEGMENT.matcher(value).matches();
+    }
 }

@@ -172,8 +172,14 @@ final class Json {
         if (!node.isObject()) {
             throw new ShapeException("export job is not a JSON object: " + Redaction.excerpt(node.toString(), 64));
         }
+        String id = requiredText(node, "id", "export job");
+        if (!Ids.isSafe(id)) {
+            // It would become a URL path segment and a file name: judged like an id from the user.
+            throw new ShapeException("export job id \"" + Redaction.excerpt(id, 64) + "\" is not a safe path segment "
+                    + "(1 to 128 letters, digits, '-', '_' or '.')");
+        }
         return new ExportJob(
-                requiredText(node, "id", "export job"),
+                id,
                 instant(node, "createdAt"),
                 instant(node, "updatedAt"),
                 ExportState.of(requiredText(node, "state", "export job")),

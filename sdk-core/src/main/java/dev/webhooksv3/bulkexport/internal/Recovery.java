@@ -4,35 +4,40 @@ import dev.webhooksv3.bulkexport.BulkExportException;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
 import dev.webhooksv3.bulkexport.EventHandler;
-import dev.webhooksv3.bulkexport.EventStream;
-import dev.webhooksv3.bulkexport.EventStreamOptions;
+import dev.webhooksv3.bulkexport.ExportFailedException;
 import dev.webhooksv3.bulkexport.ExportJob;
-import dev.webhooksv3.bulkexport.FailedEvent;
+import dev.webhooksv3.bulkexport.ExportState;
+import dev.webhooksv3.bulkexport.NotFoundException;
 import dev.webhooksv3.bulkexport.RecoveryProgress;
 import dev.webhooksv3.bulkexport.RecoveryProgress.Phase;
 import dev.webhooksv3.bulkexport.RecoveryRequest;
 import dev.webhooksv3.bulkexport.RecoveryResult;
 import dev.webhooksv3.bulkexport.StartExportRequest;
-import dev.webhooksv3.bulkexport.StreamPosition;
 import dev.webhooksv3.bulkexport.TransportException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one-call recovery: summary → start → await → download → stream → handler, checkpointed so
- * that a re-run after a crash at any point continues with the same job and file and never hands
- * an acknowledged event to the handler again.
+ * The one-call recovery of an export job, in stages: lock the work directory → choose the job
+ * (the one an interrupted run left, the one a crashed start may have made, a completed or running
+ * export no checkpoint here has handled, else a new one) → await it → download its file → hand
+ * each event to the handler ({@link EventHandling}), checkpointed per export so that a re-run
+ * after a crash at any point continues where it stopped and never hands an acknowledged event
+ * again. A job the service ended canceled or failed is abandoned and a new export started: its
+ * events stay exportable.
  */
 public final class Recovery {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport.recovery");
-    private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
+    /** New exports one run starts after jobs the service ended: past that, the service is failing them all. */
+    private static final int MAX_STARTS = 3;
 
     private final ExportApi api;
     private final ExportStarter starter;
@@ -49,144 +54,164 @@ public final class Recovery {
     }
 
     public RecoveryResult run(RecoveryRequest request, EventHandler handler) {
-        return new Run(request).run(handler);
+        String subscriptionId = Ids.require("subscriptionId", request.subscriptionId());
+        request.exportId().ifPresent(id -> Ids.require("exportId", id));
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(request.workDirectory());
+            try (RecoveryLock lock = RecoveryLock.acquire(request.workDirectory(), clock.instant())) {
+                return new Run(request, subscriptionId, handler, started).run();
+            }
+        } catch (IOException e) {
+            throw new TransportException("recovery of subscription " + subscriptionId + " cannot use its working "
+                    + "directory " + request.workDirectory() + ": " + e.getMessage(), e);
+        }
     }
 
-    /** One run's state: what it has reported and counted so far. */
+    /** One run, holding the directory's lock. */
     private final class Run {
 
         private final RecoveryRequest request;
         private final String subscriptionId;
-        private final Path checkpointFile;
-        private long bytesDownloaded;
-        private long handledTotal;
-        private long malformedTotal;
+        private final EventHandler handler;
+        private final long startedNanos;
+        private final WorkDirectory directory;
         private String exportId;
+        private long bytesDownloaded;
 
-        Run(RecoveryRequest request) {
+        Run(RecoveryRequest request, String subscriptionId, EventHandler handler, long startedNanos) {
             this.request = request;
-            this.subscriptionId = Ids.require("subscriptionId", request.subscriptionId());
-            this.checkpointFile = request.workDirectory().resolve("recovery-" + subscriptionId + ".checkpoint");
+            this.subscriptionId = subscriptionId;
+            this.handler = handler;
+            this.startedNanos = startedNanos;
+            this.directory = new WorkDirectory(request.workDirectory(), subscriptionId, clock, request.fsyncInterval());
         }
 
-        RecoveryResult run(EventHandler handler) {
-            long started = System.nanoTime();
-            try {
-                Files.createDirectories(request.workDirectory());
-                Optional<Checkpoint.State> prior = Checkpoint.load(checkpointFile);
-                prior.ifPresent(state -> LOG.info("continuing the recovery of subscription {} from {} (phase {}, {} events "
-                        + "handled)", subscriptionId, checkpointFile, state.phase(), state.handled()));
-                try (Checkpoint checkpoint = Checkpoint.open(checkpointFile, prior, clock, request.fsyncInterval())) {
-                    return run(handler, prior, checkpoint, started);
-                }
-            } catch (IOException e) {
-                throw new TransportException("recovery of subscription " + subscriptionId + " cannot use its working "
-                        + "directory " + request.workDirectory() + ": " + e.getMessage(), e);
-            }
-        }
-
-        private RecoveryResult run(EventHandler handler, Optional<Checkpoint.State> prior, Checkpoint checkpoint,
-                                   long startedNanos) throws IOException {
-            Checkpoint.State state = prior.orElse(null);
-            if (state == null) {
-                report(Phase.CHECKING_SUMMARY);
-                if (!request.force() && api.summary(subscriptionId).exportable() == 0) {
+        RecoveryResult run() throws IOException {
+            for (int starts = 0; ; ) {
+                Optional<Checkpoint.State> prior = chooseExport();
+                if (exportId == null) {
                     report(Phase.NOTHING_TO_RECOVER);
-                    return RecoveryResult.nothingToRecover(elapsed(startedNanos));
+                    return RecoveryResult.nothingToRecover(elapsed());
                 }
-                state = checkpoint.write(Checkpoint.State.starting(subscriptionId, clock.instant()), true);
+                try (Checkpoint checkpoint = directory.checkpoint(exportId, prior)) {
+                    Checkpoint.State state = prior.orElseGet(() -> checkpoint.write(
+                            Checkpoint.State.started(subscriptionId, exportId), true));
+                    directory.forgetStart();
+                    Optional<RecoveryResult> result = recover(state, prior, checkpoint);
+                    if (result.isPresent()) {
+                        return result.get();
+                    }
+                }
+                if (request.exportId().isPresent() || ++starts >= MAX_STARTS) {
+                    throw new BulkExportException("export job " + exportId + " of subscription " + subscriptionId
+                            + " ended without a file to recover (see the log); its events stay exportable: "
+                            + (request.exportId().isPresent() ? "run a recovery without naming an export"
+                            : "the service ended " + starts + " exports in a row; try again later"), null);
+                }
+                exportId = null;
             }
-            if (state.phase() == Checkpoint.Phase.STARTING) {
-                state = checkpoint.write(state.started(startOrAdopt(state, prior.isPresent()).id()), true);
+        }
+
+        /** Sets {@link #exportId} to the export this run recovers, and returns its checkpoint if it has one. */
+        private Optional<Checkpoint.State> chooseExport() throws IOException {
+            if (request.exportId().isPresent()) {
+                exportId = request.exportId().get();
+                return directory.load(exportId);
             }
-            exportId = state.exportId();
-            Path file = request.workDirectory().resolve("export-" + exportId + ".ndjson");
+            Optional<Checkpoint.State> open = directory.openCheckpoints().stream().findFirst();
+            if (open.isPresent()) {
+                exportId = open.get().exportId();
+                LOG.info("continuing the recovery of export {} (phase {}, {} events handled)", exportId,
+                        open.get().phase(), open.get().handled());
+                return open;
+            }
+            Optional<ExportJob> crashedStart = directory.startedAt()
+                    .flatMap(since -> starter.findJobCreatedSince(subscriptionId, since));
+            Optional<ExportJob> unhandled = crashedStart.isPresent() ? crashedStart : unhandledExport();
+            if (unhandled.isPresent()) {
+                exportId = unhandled.get().id();
+                LOG.info("recovering export job {} ({}, created {}): no checkpoint in {} has handled it, and its "
+                        + "events will not be exported again", exportId, unhandled.get().state(),
+                        unhandled.get().createdAt(), request.workDirectory());
+                return Optional.empty();
+            }
+            report(Phase.CHECKING_SUMMARY);
+            if (!request.force() && api.summary(subscriptionId).exportable() == 0) {
+                return Optional.empty();
+            }
+            report(Phase.STARTING_EXPORT);
+            directory.rememberStart(clock.instant());
+            exportId = starter.start(StartExportRequest.of(subscriptionId)
+                    .withWaitForFreeSlot(request.waitForFreeSlot())).id();
+            return Optional.empty();
+        }
+
+        /** The oldest export of the last 7 days, running or completed, that no checkpoint here knows. */
+        private Optional<ExportJob> unhandledExport() throws IOException {
+            var known = directory.knownExports();
+            return api.listExports(subscriptionId).jobs().stream()
+                    .filter(job -> job.state().equals(ExportState.COMPLETED) || job.state().equals(ExportState.PROCESSING))
+                    .filter(job -> !known.contains(job.id()))
+                    .min(Comparator.comparing(ExportJob::createdAt, Comparator.nullsLast(Comparator.naturalOrder())));
+        }
+
+        /** Recovers the chosen export; empty when it ended without a file and a new one should be started. */
+        private Optional<RecoveryResult> recover(Checkpoint.State from, Optional<Checkpoint.State> prior,
+                                                 Checkpoint checkpoint) {
+            Checkpoint.State state = from;
+            Path file = directory.exportFile(exportId);
+            if (state.phase() == Checkpoint.Phase.ABANDONED) {
+                return Optional.empty();
+            }
             if (state.phase() == Checkpoint.Phase.STARTED) {
-                report(Phase.AWAITING_EXPORT);
-                awaiter.await(subscriptionId, exportId, request.await());
-                report(Phase.DOWNLOADING);
-                DownloadResult download = downloads.toFile(DownloadRequest.of(subscriptionId, exportId, file)
-                        .withProgressListener(progress -> {
-                            bytesDownloaded = progress.bytes();
-                            report(Phase.DOWNLOADING);
-                        }));
-                state = checkpoint.write(state.downloaded(download.bytes(), download.sha256()), true);
+                try {
+                    report(Phase.AWAITING_EXPORT);
+                    awaiter.await(subscriptionId, exportId, request.await());
+                    report(Phase.DOWNLOADING);
+                    DownloadResult download = downloads.toFile(DownloadRequest.of(subscriptionId, exportId, file)
+                            .withProgressListener(progress -> {
+                                bytesDownloaded = progress.bytes();
+                                report(Phase.DOWNLOADING);
+                            }));
+                    state = checkpoint.write(state.downloaded(download.bytes(), download.sha256()), true);
+                } catch (ExportFailedException ended) {
+                    checkpoint.write(state.in(Checkpoint.Phase.ABANDONED), true);
+                    LOG.warn("export job {} ended {}: it has no file, and its events stay exportable{}", exportId,
+                            ended.job().state(), request.exportId().isPresent() ? "" : "; starting a new export");
+                    return Optional.empty();
+                } catch (NotFoundException gone) {
+                    checkpoint.write(state.in(Checkpoint.Phase.ABANDONED), true);
+                    throw new BulkExportException("export job " + exportId + " of subscription " + subscriptionId
+                            + " is gone (404) before its file was downloaded: the service keeps jobs and files 7 days. "
+                            + "It had marked those events exported, so no later export will hold them; the event "
+                            + "store keeps events 7 days too, so the ones still there can be redelivered one by "
+                            + "one. The next run recovers the next export.", gone);
+                }
             }
             bytesDownloaded = state.fileBytes();
-            handledTotal = state.handled();
-            malformedTotal = state.malformed();
+            long before = prior.map(Checkpoint.State::handled).orElse(0L);
+            boolean wasDone = state.phase() == Checkpoint.Phase.DONE;
             if (state.phase() == Checkpoint.Phase.DOWNLOADED) {
-                state = handleEvents(handler, state, file, checkpoint);
+                state = new EventHandling(request, exportId, file, checkpoint, directory.deadLetters(exportId),
+                        this::report).handle(handler, state);
             }
             report(Phase.COMPLETED);
-            long thisRun = state.handled() - prior.map(Checkpoint.State::handled).orElse(0L);
-            return new RecoveryResult(Optional.of(exportId), Optional.of(file), Optional.of(state.fileSha256()),
-                    state.handled(),
-                    prior.map(p -> p.phase() == Checkpoint.Phase.DONE).orElse(false) ? 0 : thisRun, state.malformed(),
-                    state.fileBytes(), elapsed(startedNanos), prior.isPresent());
-        }
-
-        /** Starts the export; after a crash between writing STARTING and STARTED, adopts the job it may have made. */
-        private ExportJob startOrAdopt(Checkpoint.State state, boolean rerun) {
-            report(Phase.STARTING_EXPORT);
-            if (rerun) {
-                Optional<ExportJob> earlier = starter.findJobCreatedSince(subscriptionId, state.startedAt());
-                if (earlier.isPresent()) {
-                    LOG.info("adopting export job {} that an interrupted run started", earlier.get().id());
-                    return earlier.get();
-                }
-            }
-            return starter.start(StartExportRequest.of(subscriptionId).withWaitForFreeSlot(request.waitForFreeSlot()));
-        }
-
-        private Checkpoint.State handleEvents(EventHandler handler, Checkpoint.State from, Path file, Checkpoint checkpoint)
-                throws IOException {
-            long size = Files.size(file);
-            if (size != from.fileBytes()) {
-                throw new BulkExportException("export file " + file + " has " + size + " bytes, but the checkpoint recorded "
-                        + from.fileBytes() + ": it changed since it was downloaded; move the checkpoint away to start over",
-                        null);
-            }
-            report(Phase.HANDLING_EVENTS);
-            long malformedBefore = from.malformed();
-            EventStreamOptions options = EventStreamOptions.skipAndReport(request.malformedLineHandler())
-                    .withMaxLineBytes(request.maxLineBytes());
-            Checkpoint.State state = from;
-            long reportedAt = System.nanoTime();
-            try (EventStream events = EventStream.open(file, new StreamPosition(from.line(), from.byteOffset()), options)) {
-                for (FailedEvent event : events) {
-                    try {
-                        handler.handle(event);
-                    } catch (Exception e) {
-                        if (e instanceof InterruptedException) {
-                            Thread.currentThread().interrupt();
-                        }
-                        throw new BulkExportException("the event handler failed on line " + event.lineNumber() + " (event "
-                                + event.eventId().orElse("without id") + ") of export " + exportId + "; " + handledTotal
-                                + " events are acknowledged: run the recovery again to continue with this event", e);
-                    }
-                    handledTotal++;
-                    malformedTotal = malformedBefore + events.malformedLines();
-                    StreamPosition position = events.position();
-                    state = checkpoint.write(state.handledThrough(position.line(), position.byteOffset(), handledTotal,
-                            malformedTotal), false);
-                    long now = System.nanoTime();
-                    if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
-                        reportedAt = now;
-                        report(Phase.HANDLING_EVENTS);
-                    }
-                }
-                malformedTotal = malformedBefore + events.malformedLines();
-            }
-            return checkpoint.write(state.done(malformedTotal), true);
+            return Optional.of(new RecoveryResult(Optional.of(exportId), Optional.of(file),
+                    Optional.ofNullable(state.fileSha256()), state.handled(), wasDone ? 0 : state.handled() - before,
+                    state.malformed(), state.deadLettered(), state.fileBytes(), elapsed(), prior.isPresent()));
         }
 
         private void report(Phase phase) {
-            request.progressListener().accept(new RecoveryProgress(phase, exportId, bytesDownloaded, handledTotal,
-                    malformedTotal));
+            report(phase, 0, 0);
         }
 
-        private static Duration elapsed(long startedNanos) {
+        private void report(Phase phase, long handled, long malformed) {
+            request.progressListener().accept(new RecoveryProgress(phase, exportId, bytesDownloaded, handled,
+                    malformed));
+        }
+
+        private Duration elapsed() {
             return Duration.ofNanos(System.nanoTime() - startedNanos);
         }
     }

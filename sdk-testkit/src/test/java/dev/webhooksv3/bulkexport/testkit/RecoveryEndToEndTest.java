@@ -16,6 +16,9 @@ import dev.webhooksv3.bulkexport.RecoveryRequest;
 import dev.webhooksv3.bulkexport.RecoveryResult;
 import dev.webhooksv3.bulkexport.RetryPolicy;
 import dev.webhooksv3.bulkexport.StartExportRequest;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +33,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -145,33 +147,140 @@ class RecoveryEndToEndTest {
     }
 
     @Test
-    void aSecondRunOverACompletedRecoveryDoesNothing() {
+    void aSecondRunInTheSameDirectoryFindsNothingNewAndStartsNoExport() {
         client.recoverFailedEvents(request(), new RecordingHandler(-1));
         emulator.clearJournal();
         RecordingHandler again = new RecordingHandler(-1);
 
         RecoveryResult result = client.recoverFailedEvents(request(), again);
 
-        assertEquals(List.of(), again.seen);
-        assertEquals(EVENTS, result.eventsHandled());
-        assertEquals(0, result.eventsHandledThisRun());
-        assertTrue(result.resumed());
-        assertEquals(List.of(), emulator.journal(), "no request at all");
-    }
-
-    @Test
-    void nothingExportableStartsNoJob() {
-        client.recoverFailedEvents(request(), new RecordingHandler(-1));
-        emulator.clearJournal();
-        Path fresh = work.resolve("later");
-
-        RecoveryResult result = client.recoverFailedEvents(RecoveryRequest.of(emulator.subscriptionId(), fresh),
-                new RecordingHandler(-1));
-
+        assertEquals(List.of(), again.seen, "the handled export is not handed again");
         assertEquals(Optional.empty(), result.exportId());
         assertEquals(Optional.empty(), result.file());
         assertEquals(0, result.eventsHandled());
+        assertEquals(0, posts(), "nothing is exportable: no job");
+    }
+
+    @Test
+    void aFreshDirectoryRecoversACompletedExportNoCheckpointThereHasHandled() {
+        client.recoverFailedEvents(request(), new RecordingHandler(-1));
+        emulator.clearJournal();
+        RecordingHandler elsewhere = new RecordingHandler(-1);
+
+        RecoveryResult result = client.recoverFailedEvents(RecoveryRequest.of(emulator.subscriptionId(),
+                work.resolve("elsewhere")), elsewhere);
+
+        assertEquals(allIds(), elsewhere.seen, "its events will never be exported again: they are recovered");
+        assertEquals(EVENTS, result.eventsHandled());
         assertEquals(0, posts());
+    }
+
+    @Test
+    void anExportStartedElsewhereIsAdoptedInsteadOfStartingAnEmptyOne() {
+        String started = client.startExport(StartExportRequest.of(emulator.subscriptionId())).id(); // e.g. with curl
+        emulator.clearJournal();
+        RecordingHandler handler = new RecordingHandler(-1);
+
+        RecoveryResult result = client.recoverFailedEvents(request(), handler);
+
+        assertEquals(Optional.of(started), result.exportId());
+        assertEquals(allIds(), handler.seen);
+        assertEquals(0, posts(), "no second, empty export");
+    }
+
+    @Test
+    void ofExportRecoversTheNamedExport() {
+        String started = client.startExport(StartExportRequest.of(emulator.subscriptionId())).id();
+        RecordingHandler handler = new RecordingHandler(-1);
+
+        RecoveryResult result = client.recoverFailedEvents(
+                RecoveryRequest.ofExport(emulator.subscriptionId(), started, work), handler);
+
+        assertEquals(Optional.of(started), result.exportId());
+        assertEquals(allIds(), handler.seen);
+    }
+
+    @Test
+    void aJobTheServiceCanceledIsAbandonedAndANewExportRecoversItsEvents() {
+        AtomicBoolean canceled = new AtomicBoolean();
+        RecordingHandler handler = new RecordingHandler(-1);
+        RecoveryRequest request = request().withProgressListener(progress -> {
+            if (progress.phase() == RecoveryProgress.Phase.AWAITING_EXPORT && canceled.compareAndSet(false, true)) {
+                client.cancelExport(emulator.subscriptionId(), progress.exportId()); // the job ends canceled
+            }
+        });
+
+        RecoveryResult result = client.recoverFailedEvents(request, handler);
+
+        assertEquals(allIds(), handler.seen, "the canceled job's events stayed exportable and were recovered");
+        assertEquals(2, posts(), "a new export was started");
+        assertEquals(EVENTS, result.eventsHandled());
+    }
+
+    @Test
+    void aSecondRunOnTheSameDirectoryFailsAtOnceNamingTheHolder() throws Exception {
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> first = new CopyOnWriteArrayList<>();
+        Thread firstRun = new Thread(() -> client.recoverFailedEvents(request(), event -> {
+            first.add(event.eventId().orElseThrow());
+            if (first.size() == 5) {
+                inHandler.countDown();
+                release.await();
+            }
+        }));
+        firstRun.start();
+        assertTrue(inHandler.await(20, TimeUnit.SECONDS));
+        RecordingHandler second = new RecordingHandler(-1);
+
+        BulkExportException refused = assertThrows(BulkExportException.class,
+                () -> client.recoverFailedEvents(request(), second));
+
+        release.countDown();
+        firstRun.join(20_000);
+        assertTrue(refused.getMessage().contains("in use by another recovery"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("pid " + ProcessHandle.current().pid()), refused.getMessage());
+        assertEquals(List.of(), second.seen, "the second run handed nothing over");
+        assertEquals(allIds(), first, "the first run handed every event once");
+    }
+
+    @Test
+    void aPoisonEventIsDeadLetteredAfterItsAttemptsAndTheRecoveryGoesOn() throws IOException {
+        String poison = emulator.eventId(136);
+        List<String> calls = new CopyOnWriteArrayList<>();
+        EventHandler handler = event -> {
+            calls.add(event.eventId().orElseThrow());
+            if (event.eventId().orElseThrow().equals(poison)) {
+                throw new IllegalStateException("listener rejects this event for good");
+            }
+        };
+
+        RecoveryResult result = client.recoverFailedEvents(request().withDeadLettersAfter(3), handler);
+
+        assertEquals(3, calls.stream().filter(poison::equals).count(), "three attempts");
+        assertEquals(EVENTS - 1, result.eventsHandled());
+        assertEquals(1, result.deadLettered());
+        Path letters = work.resolve("dead-letters-" + result.exportId().orElseThrow() + ".ndjson");
+        List<String> lines = Files.readAllLines(letters);
+        assertEquals(1, lines.size(), lines::toString);
+        assertTrue(lines.get(0).contains("\"eventId\":\"" + poison + "\""), lines.get(0));
+        assertTrue(lines.get(0).contains("\"line\":137"), lines.get(0));
+        assertTrue(lines.get(0).contains("listener rejects this event for good"), lines.get(0));
+    }
+
+    @Test
+    void withoutDeadLettersAPoisonEventStopsTheRecoveryAtThatEvent() {
+        String poison = emulator.eventId(136);
+        EventHandler handler = event -> {
+            if (event.eventId().orElseThrow().equals(poison)) {
+                throw new IllegalStateException("listener rejects this event for good");
+            }
+        };
+
+        BulkExportException stopped = assertThrows(BulkExportException.class,
+                () -> client.recoverFailedEvents(request(), handler));
+
+        assertTrue(stopped.getMessage().contains("line 137"), stopped.getMessage());
     }
 
     @ParameterizedTest(name = "handler fails on event {0}")
@@ -312,24 +421,18 @@ class RecoveryEndToEndTest {
         RecordingHandler handler = new RecordingHandler(10);
         assertThrows(BulkExportException.class, () -> client.recoverFailedEvents(request(), handler));
 
-        String text = Files.readString(work.resolve("recovery-" + emulator.subscriptionId() + ".checkpoint"),
-                StandardCharsets.UTF_8);
+        String exportId = emulator.journal().stream().filter(r -> r.path().endsWith("/download")).findFirst()
+                .orElseThrow().path().split("/exports/")[1].split("/")[0];
+        String text = Files.readString(work.resolve("export-" + exportId + ".checkpoint"), StandardCharsets.UTF_8);
 
         assertTrue(text.contains("\"phase\":\"DOWNLOADED\""), text);
         assertTrue(text.contains("\"handled\":9,"), text);
         assertTrue(text.contains("\"line\":9,"), text);
     }
 
-    /** Writes the checkpoint an interrupted run leaves just before its start request. */
+    /** Writes what an interrupted run leaves just before its start request: the time it began. */
     private void writeStartingCheckpoint(Instant startedAt) throws IOException {
-        String json = "{\"version\":1,\"sequence\":1,\"subscriptionId\":\"" + emulator.subscriptionId()
-                + "\",\"phase\":\"STARTING\",\"startedAt\":\"" + startedAt + "\",\"exportId\":null,\"fileBytes\":0,"
-                + "\"fileSha256\":null,\"line\":0,\"byteOffset\":0,\"handled\":0,\"malformed\":0}";
-        CRC32 crc = new CRC32();
-        crc.update(json.getBytes(StandardCharsets.UTF_8));
-        String slot = json + "\n" + String.format("%08x", crc.getValue()) + "\n";
-        Files.writeString(work.resolve("recovery-" + emulator.subscriptionId() + ".checkpoint"),
-                slot + " ".repeat(1024 - slot.length() - 1) + "\n");
+        Files.writeString(work.resolve("start-" + emulator.subscriptionId() + ".intent"), startedAt.toString());
     }
 
     private void assertExactlyOnceExceptInFlight(List<String> first, List<String> second, List<String> inFlight) {

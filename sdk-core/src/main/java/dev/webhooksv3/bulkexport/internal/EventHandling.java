@@ -1,0 +1,113 @@
+package dev.webhooksv3.bulkexport.internal;
+
+import dev.webhooksv3.bulkexport.BulkExportException;
+import dev.webhooksv3.bulkexport.EventHandler;
+import dev.webhooksv3.bulkexport.EventStream;
+import dev.webhooksv3.bulkexport.EventStreamOptions;
+import dev.webhooksv3.bulkexport.FailedEvent;
+import dev.webhooksv3.bulkexport.RecoveryProgress.Phase;
+import dev.webhooksv3.bulkexport.RecoveryRequest;
+import dev.webhooksv3.bulkexport.StreamPosition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The last stage of a recovery: reads the downloaded file from the checkpoint's position, hands
+ * each event to the handler, and acknowledges it in the checkpoint once the handler returns (or,
+ * when asked, once it was dead-lettered after its last attempt).
+ */
+final class EventHandling {
+
+    /** Where progress goes: the phase, events handled and malformed lines so far. */
+    @FunctionalInterface
+    interface Reporter {
+        void report(Phase phase, long handled, long malformed);
+    }
+
+    private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
+
+    private final RecoveryRequest request;
+    private final String exportId;
+    private final Path file;
+    private final Checkpoint checkpoint;
+    private final DeadLetters deadLetters;
+    private final Reporter reporter;
+
+    EventHandling(RecoveryRequest request, String exportId, Path file, Checkpoint checkpoint, DeadLetters deadLetters,
+                  Reporter reporter) {
+        this.request = request;
+        this.exportId = exportId;
+        this.file = file;
+        this.checkpoint = checkpoint;
+        this.deadLetters = deadLetters;
+        this.reporter = reporter;
+    }
+
+    Checkpoint.State handle(EventHandler handler, Checkpoint.State from) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (size != from.fileBytes()) {
+            throw new BulkExportException("export file " + file + " has " + size + " bytes, but the checkpoint recorded "
+                    + from.fileBytes() + ": it changed since it was downloaded; move the checkpoint away to start over",
+                    null);
+        }
+        long handled = from.handled();
+        long dead = from.deadLettered();
+        reporter.report(Phase.HANDLING_EVENTS, handled, from.malformed());
+        EventStreamOptions options = EventStreamOptions.skipAndReport(request.malformedLineHandler())
+                .withMaxLineBytes(request.maxLineBytes());
+        Checkpoint.State state = from;
+        long reportedAt = System.nanoTime();
+        try (EventStream events = EventStream.open(file, new StreamPosition(from.line(), from.byteOffset()), options)) {
+            for (FailedEvent event : events) {
+                if (deliver(handler, event, handled + dead)) {
+                    handled++;
+                } else {
+                    dead++;
+                }
+                StreamPosition position = events.position();
+                state = checkpoint.write(state.handledThrough(position.line(), position.byteOffset(), handled,
+                        from.malformed() + events.malformedLines(), dead), false);
+                long now = System.nanoTime();
+                if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
+                    reportedAt = now;
+                    reporter.report(Phase.HANDLING_EVENTS, handled, state.malformed());
+                }
+            }
+            state = state.handledThrough(state.line(), state.byteOffset(), handled,
+                    from.malformed() + events.malformedLines(), dead);
+        }
+        return checkpoint.write(state.in(Checkpoint.Phase.DONE), true);
+    }
+
+    /** Hands one event over; true once the handler took it, false once it was dead-lettered. */
+    private boolean deliver(EventHandler handler, FailedEvent event, long acknowledged) {
+        int attempts = Math.max(1, request.deadLetterAfter());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                handler.handle(event);
+                return true;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                if (request.deadLetterAfter() == 0 || e instanceof InterruptedException
+                        || Thread.currentThread().isInterrupted()) {
+                    throw new BulkExportException("the event handler failed on line " + event.lineNumber() + " (event "
+                            + event.eventId().orElse("without id") + ") of export " + exportId + "; " + acknowledged
+                            + " events are acknowledged: run the recovery again to continue with this event", e);
+                }
+                if (attempt >= attempts) {
+                    deadLetters.add(event, attempt, e);
+                    return false;
+                }
+            }
+        }
+    }
+}

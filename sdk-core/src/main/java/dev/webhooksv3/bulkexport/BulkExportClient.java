@@ -227,18 +227,24 @@ public final class BulkExportClient {
     }
 
     /**
-     * Recovers every failed event of a subscription in one call: reads the summary (and stops if
-     * nothing is exportable, unless forced), starts an export (waiting for a free slot), awaits
-     * it, downloads the file to the working directory (resumably) and hands each event to
-     * {@code handler}, in file order, on the calling thread. Malformed lines are reported to
-     * {@link RecoveryRequest#malformedLineHandler()}, counted and skipped.
+     * Recovers the failed events of a subscription through one export job, in one call: chooses
+     * the job, awaits it, downloads its file to the working directory (resumably) and hands each
+     * event to {@code handler}, in file order, on the calling thread. Malformed lines are reported
+     * to {@link RecoveryRequest#malformedLineHandler()}, counted and skipped.
      *
-     * <p>Progress is checkpointed in the working directory after every event (fsynced at
-     * {@link RecoveryRequest#fsyncInterval()}). Run it again after a crash, at any point, with the
-     * same working directory: it continues with the same job and file and never hands an
-     * acknowledged event to the handler again; only the event in flight at the crash may come
-     * twice (see {@link EventHandler}). Once a recovery is complete, running it again does nothing;
-     * use a new working directory for a later recovery.
+     * <p>The job is, in order: the one a crashed run left unfinished in the directory; the one
+     * {@link RecoveryRequest#ofExport} names; an export of the last 7 days, running or completed,
+     * that no checkpoint in the directory has handled (its events will never be exported again);
+     * else a new export, when the summary shows anything exportable (or the request is forced),
+     * waiting for a free slot. A job the service ends canceled or failed is abandoned and a new
+     * export started (its events stay exportable).
+     *
+     * <p>The directory is locked for the whole run: a second run on it fails at once. Progress is
+     * checkpointed per export after every event (fsynced at {@link RecoveryRequest#fsyncInterval()}).
+     * Run it again after a crash, at any point, with the same working directory: it continues with
+     * the same job and file and never hands an acknowledged event to the handler again; only the
+     * event in flight at the crash may come twice (see {@link EventHandler}). A run after a
+     * completed recovery recovers the next export, if there is one.
      *
      * @param request the subscription, working directory and options
      * @param handler receives each event

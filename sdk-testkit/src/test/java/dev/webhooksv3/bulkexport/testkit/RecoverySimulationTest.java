@@ -116,11 +116,11 @@ class RecoverySimulationTest {
      * <li>NO_UNHANDLED_COMPLETED_EXPORT: an ambiguous start's job is orphaned behind a 409, and an
      *     export started elsewhere leaves the recovery "completed" with 0 events.
      * <li>CONVERGES: a job canceled or failed by the service is re-awaited by every re-run.
-     * <li>AT_LEAST_ONCE: fired only with the concurrent run (two runs download into one file).
      * </ul>
+     * AT_LEAST_ONCE and WITHIN_DEADLINES held in 2,000 schedules of today's code, so they fail the build.
      */
     static final Set<Invariant> KNOWN_BROKEN = EnumSet.of(Invariant.ACKED_NOT_AGAIN, Invariant.ONE_RUN_AT_A_TIME,
-            Invariant.NO_UNHANDLED_COMPLETED_EXPORT, Invariant.CONVERGES, Invariant.AT_LEAST_ONCE);
+            Invariant.NO_UNHANDLED_COMPLETED_EXPORT, Invariant.CONVERGES);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {

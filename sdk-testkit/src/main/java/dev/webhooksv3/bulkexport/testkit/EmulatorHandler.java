@@ -250,6 +250,10 @@ final class EmulatorHandler {
         if (!allow(ex, "POST")) {
             return;
         }
+        if (faults.takeTokenOutage()) {
+            error(ex, 503, "Service Unavailable", "The token service is unavailable (tokenOutage)");
+            return;
+        }
         String authorization = ex.getRequestHeaders().getFirst("Authorization");
         String given = authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)
                 ? authorization.substring(6).strip() : null;
@@ -319,6 +323,15 @@ final class EmulatorHandler {
             return;
         }
         ExportModel.Job job = result.job();
+        if (faults.takeCreateThenReset()) {
+            // The job exists; the caller never learns it. The server drops a connection whose handler throws.
+            throw new IOException("emulated connection reset after creating export " + job.id + " (createThenResetNext)");
+        }
+        int failure = faults.takeCreateThenFailure();
+        if (failure > 0) {
+            error(ex, failure, reason(failure), "Injected failure after the export was created");
+            return;
+        }
         ex.getResponseHeaders().set("Location", base + "/" + job.id);
         json(ex, 201, jobBody(job, model.stateOf(now, job), base));
     }
@@ -346,6 +359,9 @@ final class EmulatorHandler {
             case ALREADY_CANCELED:
                 error(ex, 409, "Conflict", "Export " + id + " is already canceled");
                 return;
+            case FAILED:
+                error(ex, 409, "Conflict", "Export " + id + " has failed; it can no longer be canceled");
+                return;
             default:
                 ExportModel.Job job = model.job(now, id);
                 json(ex, 200, jobBody(job, model.stateOf(now, job), base));
@@ -364,9 +380,9 @@ final class EmulatorHandler {
     private void download(HttpExchange ex, Instant now, String id) throws IOException {
         ExportModel.Job job = model.job(now, id);
         ExportModel.State state = job == null ? null : model.stateOf(now, job);
-        if (job == null || state == ExportModel.State.CANCELED) {
+        if (job == null || state == ExportModel.State.CANCELED || state == ExportModel.State.FAILED) {
             error(ex, 404, "Not Found", job == null ? "Export " + id + " not found"
-                    : "Export " + id + " was canceled and has no file");
+                    : "Export " + id + " was " + state.wire + " and has no file");
             return;
         }
         if (state == ExportModel.State.PROCESSING) {
@@ -555,7 +571,8 @@ final class EmulatorHandler {
     private void file(HttpExchange ex, ExportModel.Job job) throws IOException {
         long recordLength = catalog.recordLength();
         long length = job.lineCount * recordLength;
-        String etag = job.etag(recordLength);
+        int version = job.version; // one version for the ETag and the bytes, even if the file changes meanwhile
+        String etag = job.etag(recordLength, version);
         Headers headers = ex.getResponseHeaders();
         headers.set("Content-Type", "application/x-ndjson");
         headers.set("ETag", etag);
@@ -567,7 +584,7 @@ final class EmulatorHandler {
             headers.set("Vary", "Accept-Encoding");
             respond(ex, 200, 0);
             try (OutputStream out = new GZIPOutputStream(wire(ex, cutAfter), 64 * 1024)) {
-                write(out, job, 0, length);
+                write(out, job, version, 0, length);
             }
             return;
         }
@@ -604,7 +621,7 @@ final class EmulatorHandler {
         respond(ex, status, count == 0 ? -1 : count);
         if (count > 0) {
             try (OutputStream out = wire(ex, cutAfter)) {
-                write(out, job, start, count);
+                write(out, job, version, start, count);
             }
         }
     }
@@ -614,12 +631,19 @@ final class EmulatorHandler {
         return new BufferedOutputStream(cutAfter < 0 ? body : new CuttingOutputStream(body, cutAfter), 64 * 1024);
     }
 
-    /** Writes {@code count} bytes of the job's file from byte {@code start}, line by line. */
-    private void write(OutputStream out, ExportModel.Job job, long start, long count) throws IOException {
+    /**
+     * Writes {@code count} bytes of the job's file (as of {@code version}) from byte {@code start},
+     * line by line. A re-generated file holds the same lines rotated by the job's shift: physical
+     * line {@code p} holds logical line {@code (p + shift) % lineCount}.
+     */
+    private void write(OutputStream out, ExportModel.Job job, int version, long start, long count)
+            throws IOException {
         long recordLength = catalog.recordLength();
+        long shift = job.shift(version);
         long line = start / recordLength;
         int skip = (int) (start % recordLength);
-        long index = job.indexAtLine(line);
+        long logical = shift == 0 ? line : (line + shift) % job.lineCount;
+        long index = job.indexAtLine(logical);
         int excludedAt = 0;
         while (excludedAt < job.excluded.length && job.excluded[excludedAt] <= index) {
             excludedAt++;
@@ -647,6 +671,14 @@ final class EmulatorHandler {
             }
             line++;
             index++;
+            if (shift != 0 && ++logical == job.lineCount) {
+                logical = 0;
+                index = job.indexAtLine(0);
+                excludedAt = 0;
+                while (excludedAt < job.excluded.length && job.excluded[excludedAt] < index) {
+                    excludedAt++;
+                }
+            }
             while (excludedAt < job.excluded.length && job.excluded[excludedAt] == index) {
                 index++;
                 excludedAt++;

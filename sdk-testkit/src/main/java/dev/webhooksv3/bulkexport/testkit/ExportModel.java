@@ -27,7 +27,7 @@ final class ExportModel {
     static final Duration RETENTION = Duration.ofDays(7);
 
     enum State {
-        PROCESSING("processing"), COMPLETED("completed"), CANCELED("canceled");
+        PROCESSING("processing"), COMPLETED("completed"), CANCELED("canceled"), FAILED("failed");
 
         final String wire;
 
@@ -37,7 +37,7 @@ final class ExportModel {
     }
 
     /** What a cancel did. */
-    enum CancelOutcome { CANCELED, WRITING, COMPLETED, ALREADY_CANCELED, UNKNOWN }
+    enum CancelOutcome { CANCELED, WRITING, COMPLETED, ALREADY_CANCELED, FAILED, UNKNOWN }
 
     /** One export job; immutable but for its end. The file content is fixed at creation. */
     static final class Job {
@@ -50,8 +50,13 @@ final class ExportModel {
         final long[] excluded;
         final long[] malformedLines;
         final long lineCount;
+        /** When the job was canceled or failed; null while it runs or once completed. */
         Instant canceledAt;
+        /** Whether the service failed the job (at {@code canceledAt}) rather than canceled it. */
+        boolean failed;
         boolean completed;
+        /** Bumped when the service re-generates the file: the lines are rotated by {@link #shift()}. */
+        volatile int version;
 
         Job(String id, Instant createdAt, Duration duration, long from, long to, long[] excluded,
             long[] malformedLines) {
@@ -67,7 +72,8 @@ final class ExportModel {
         }
 
         State state() {
-            return canceledAt != null ? State.CANCELED : completed ? State.COMPLETED : State.PROCESSING;
+            return canceledAt != null ? (failed ? State.FAILED : State.CANCELED)
+                    : completed ? State.COMPLETED : State.PROCESSING;
         }
 
         Instant updatedAt() {
@@ -87,13 +93,21 @@ final class ExportModel {
             return index;
         }
 
+        /**
+         * How far the lines of a re-generated file are rotated: the same events, in another order,
+         * so that the bytes (and a resumed download mixing two versions) differ at equal length.
+         */
+        long shift(int version) {
+            return version == 0 || lineCount < 2 ? 0 : 1 + (version * 7919L) % (lineCount - 1);
+        }
+
         boolean isMalformed(long line) {
             return malformedLines.length > 0 && Arrays.binarySearch(malformedLines, line + 1) >= 0;
         }
 
-        String etag(long recordLength) {
+        String etag(long recordLength, int version) {
             return "\"" + id.substring(0, 8) + "-" + Long.toHexString(lineCount * recordLength) + "-"
-                    + Integer.toHexString(Arrays.hashCode(malformedLines)) + "\"";
+                    + Integer.toHexString(Arrays.hashCode(malformedLines)) + (version == 0 ? "" : "-v" + version) + "\"";
         }
     }
 
@@ -105,6 +119,8 @@ final class ExportModel {
     private final Duration jobDuration;
     private final SplittableRandom ids;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+    /** Every job ever created, expired ones included, oldest first: what tests check recoveries against. */
+    private final List<Job> history = new ArrayList<>();
     private final NavigableSet<Long> redelivered = new TreeSet<>();
     private long watermark;
     private Job active;
@@ -136,6 +152,7 @@ final class ExportModel {
                 ids.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L).toString();
         Job job = new Job(id, now, jobDuration, watermark, eventCount, excluded, malformedLines.clone());
         jobs.put(id, job);
+        history.add(job);
         active = job;
         refresh(now); // a zero duration completes at once
         return new StartResult(job, false);
@@ -170,6 +187,8 @@ final class ExportModel {
                 return CancelOutcome.ALREADY_CANCELED;
             case COMPLETED:
                 return CancelOutcome.COMPLETED;
+            case FAILED:
+                return CancelOutcome.FAILED;
             default:
                 if (!now.isBefore(job.writingFrom)) {
                     return CancelOutcome.WRITING;
@@ -178,6 +197,67 @@ final class ExportModel {
                 active = null;
                 return CancelOutcome.CANCELED;
         }
+    }
+
+    /**
+     * Ends a processing job as the service would on its own (an operator's cancel, an internal
+     * failure), even while it writes its file: its events stay exportable by the next job.
+     *
+     * @return false when the job is unknown or has already ended
+     */
+    synchronized boolean endByService(Instant now, String id, State as) {
+        refresh(now);
+        Job job = jobs.get(id);
+        if (job == null || job.state() != State.PROCESSING) {
+            return false;
+        }
+        job.canceledAt = now;
+        job.failed = as == State.FAILED;
+        active = null;
+        return true;
+    }
+
+    /**
+     * Forgets a job and its file, as seven days would; a processing job completes first (its
+     * events count as exported), since it would have long before.
+     *
+     * @return false when the job is unknown
+     */
+    synchronized boolean expire(Instant now, String id) {
+        refresh(now);
+        Job job = jobs.get(id);
+        if (job == null) {
+            return false;
+        }
+        if (job == active) {
+            job.completed = true;
+            watermark = Math.max(watermark, job.to);
+            active = null;
+        }
+        jobs.remove(id);
+        return true;
+    }
+
+    /**
+     * Re-generates a job's file: the same events in another order, so the bytes and the ETag change
+     * and the length does not.
+     *
+     * @return false when the job is unknown or has no file to change (canceled, failed, or fewer than two lines)
+     */
+    synchronized boolean changeFile(Instant now, String id) {
+        refresh(now);
+        Job job = jobs.get(id);
+        if (job == null || job.canceledAt != null || job.lineCount < 2) {
+            return false;
+        }
+        job.version++;
+        return true;
+    }
+
+    /** Every job ever created, expired ones included, oldest first. */
+    synchronized List<Job> history(Instant now) {
+        refresh(now);
+        return List.copyOf(history);
     }
 
     /** Failed events not exported yet. */

@@ -106,7 +106,7 @@ public final class WebhooksEmulator implements AutoCloseable {
     private final Clock clock;
     private final EventCatalog catalog;
     private final ExportModel model;
-    private final Faults faults = new Faults();
+    private final Faults faults;
     private final ArrayDeque<RecordedRequest> journal = new ArrayDeque<>();
     private final ExecutorService executor;
     private final HttpServer apiServer;
@@ -126,6 +126,7 @@ public final class WebhooksEmulator implements AutoCloseable {
         this.clock = b.clock;
         this.catalog = new EventCatalog(b.seed, b.failedEvents, customerId);
         this.model = new ExportModel(b.failedEvents, b.jobDuration, b.seed);
+        this.faults = new Faults(model, clock);
         SSLContext tls = b.serverSslContext;
         if (b.https && tls == null) {
             EmulatorCertificate certificate = EmulatorCertificate.get();
@@ -395,6 +396,10 @@ public final class WebhooksEmulator implements AutoCloseable {
      * {@link #failNext forced status}, then the normal answer. These two count every request to
      * the API origin (the token endpoint included) but not the storage origin. The download
      * switches apply to the file bodies of both origins.
+     *
+     * <p>Besides the switches that shape the next answers, a few act on the service's own state at
+     * once, as the real service may at any moment: {@link #cancelJob}, {@link #failJob},
+     * {@link #expireJob}, {@link #changeFile} and {@link #startExportElsewhere}.
      */
     public static final class Faults {
 
@@ -408,8 +413,142 @@ public final class WebhooksEmulator implements AutoCloseable {
         private volatile boolean gzipDownloads;
         private volatile long[] malformedLines = new long[0];
         private final AtomicInteger tokenGeneration = new AtomicInteger();
+        private int createThenReset;
+        private int createThenFail;
+        private int createThenFailStatus;
+        private int tokenOutage;
+        private final ExportModel model;
+        private final Clock clock;
 
-        Faults() {
+        Faults(ExportModel model, Clock clock) {
+            this.model = model;
+            this.clock = clock;
+        }
+
+        /**
+         * Makes the next {@code n} export starts that create a job drop the connection before
+         * answering: the job exists and runs, but the caller gets no response (an ambiguous
+         * start). Starts answered 409 do not count. The journal records such a start with status
+         * {@code -1}.
+         *
+         * @param n how many starts; 0 turns the switch off
+         * @return this
+         * @throws IllegalArgumentException if {@code n} is negative
+         */
+        public synchronized Faults createThenResetNext(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("createThenResetNext needs n >= 0: " + n);
+            }
+            createThenReset = n;
+            return this;
+        }
+
+        /**
+         * Makes the next {@code n} export starts that create a job answer {@code status} (such as
+         * a 504 from a gateway that gave up waiting) although the job exists and runs: an
+         * ambiguous start. Starts answered 409 do not count.
+         *
+         * @param n how many starts; 0 turns the switch off
+         * @param status an error status from 400 to 599, normally 500, 502, 503 or 504
+         * @return this
+         * @throws IllegalArgumentException if {@code n} is negative or the status is not an error
+         */
+        public synchronized Faults createThenFailNext(int n, int status) {
+            if (n < 0 || status < 400 || status > 599) {
+                throw new IllegalArgumentException("createThenFailNext needs n >= 0 and a status from 400 to 599: n="
+                        + n + ", status=" + status);
+            }
+            createThenFail = n;
+            createThenFailStatus = status;
+            return this;
+        }
+
+        /**
+         * Makes the token endpoint answer the next {@code n} token requests with 503 (after the
+         * {@link #rateLimitNext rate limit} and {@link #failNext forced status} switches, which
+         * count token requests too).
+         *
+         * @param n how many token requests; 0 turns the switch off
+         * @return this
+         * @throws IllegalArgumentException if {@code n} is negative
+         */
+        public synchronized Faults tokenOutage(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("tokenOutage needs n >= 0: " + n);
+            }
+            tokenOutage = n;
+            return this;
+        }
+
+        /**
+         * Cancels a processing job now, as the service (or an operator) may on its own, even
+         * while it writes its file: it then reads {@code canceled}, has no file (404), and its
+         * events stay exportable by the next job.
+         *
+         * @param exportId the job
+         * @return true if the job was processing and is now canceled; false if it is unknown or
+         *     had already ended
+         */
+        public boolean cancelJob(String exportId) {
+            return model.endByService(clock.instant(), Objects.requireNonNull(exportId, "exportId"),
+                    ExportModel.State.CANCELED);
+        }
+
+        /**
+         * Fails a processing job now, as the service may: it then reads {@code failed}, has no
+         * file (404), and its events stay exportable by the next job.
+         *
+         * @param exportId the job
+         * @return true if the job was processing and has now failed; false if it is unknown or
+         *     had already ended
+         */
+        public boolean failJob(String exportId) {
+            return model.endByService(clock.instant(), Objects.requireNonNull(exportId, "exportId"),
+                    ExportModel.State.FAILED);
+        }
+
+        /**
+         * Forgets a job and its file now, as seven days would: it is no longer listed, and its
+         * status and download answer 404. A job still processing completes first, so its events
+         * count as exported and no later job holds them: they are lost unless its file was
+         * downloaded already.
+         *
+         * @param exportId the job
+         * @return true if the job was known
+         */
+        public boolean expireJob(String exportId) {
+            return model.expire(clock.instant(), Objects.requireNonNull(exportId, "exportId"));
+        }
+
+        /**
+         * Re-generates a job's file now: the same events, in another order, so its bytes and its
+         * {@code ETag} change while its length stays the same. A download resumed with
+         * {@code If-Range} and the old {@code ETag} gets the whole new file (200); one resumed
+         * without it gets the new bytes from the old offset, mixing two versions.
+         *
+         * @param exportId the job
+         * @return true if the file changed; false if the job is unknown, canceled or failed, or
+         *     has fewer than two lines (no other order exists)
+         */
+        public boolean changeFile(String exportId) {
+            return model.changeFile(clock.instant(), Objects.requireNonNull(exportId, "exportId"));
+        }
+
+        /**
+         * Starts an export now on behalf of another party (someone with curl, another tool): the
+         * job takes every event not exported yet, so no later job of the caller will hold them.
+         * Export files created from now on follow {@link #malformedLines}.
+         *
+         * @return the new job's id
+         * @throws IllegalStateException if an export is active (the other party got 409)
+         */
+        public String startExportElsewhere() {
+            ExportModel.StartResult result = model.start(clock.instant(), malformed());
+            if (result.tooManyActive()) {
+                throw new IllegalStateException("export " + result.job().id + " is active: another party cannot start "
+                        + "one now (it would get 409)");
+            }
+            return result.job().id;
         }
 
         /**
@@ -527,7 +666,8 @@ public final class WebhooksEmulator implements AutoCloseable {
         }
 
         /**
-         * Turns every switch off (tokens already expired stay expired).
+         * Turns every switch off (tokens already expired stay expired, and jobs already canceled,
+         * failed, expired or changed stay so).
          *
          * @return this
          */
@@ -538,6 +678,9 @@ public final class WebhooksEmulator implements AutoCloseable {
             redirectDownloads = false;
             gzipDownloads = false;
             malformedLines = new long[0];
+            createThenReset = 0;
+            createThenFail = 0;
+            tokenOutage = 0;
             return this;
         }
 
@@ -566,6 +709,33 @@ public final class WebhooksEmulator implements AutoCloseable {
                 return resetAfterBytes;
             }
             return -1;
+        }
+
+        /** Whether this start, which created a job, is to drop its connection. */
+        synchronized boolean takeCreateThenReset() {
+            if (createThenReset > 0) {
+                createThenReset--;
+                return true;
+            }
+            return false;
+        }
+
+        /** The status this start, which created a job, is to fail with, else -1. */
+        synchronized int takeCreateThenFailure() {
+            if (createThenFail > 0) {
+                createThenFail--;
+                return createThenFailStatus;
+            }
+            return -1;
+        }
+
+        /** Whether this token request is to answer 503. */
+        synchronized boolean takeTokenOutage() {
+            if (tokenOutage > 0) {
+                tokenOutage--;
+                return true;
+            }
+            return false;
         }
 
         boolean redirecting() {

@@ -77,6 +77,7 @@ public final class Recovery {
         private final long startedNanos;
         private final WorkDirectory directory;
         private String exportId;
+        private Optional<ExportJob> next = Optional.empty();
         private long bytesDownloaded;
 
         Run(RecoveryRequest request, String subscriptionId, EventHandler handler, long startedNanos) {
@@ -99,8 +100,11 @@ public final class Recovery {
                             Checkpoint.State.started(subscriptionId, exportId), true));
                     directory.forgetStart();
                     Optional<RecoveryResult> result = recover(state, prior, checkpoint);
-                    if (result.isPresent()) {
+                    if (result.isPresent() && !isEmptyWhileAnotherWaits(result.get())) {
                         return result.get();
+                    }
+                    if (result.isPresent()) {
+                        continue; // the export that holds the events is recovered next, in this run
                     }
                 }
                 if (request.exportId().isPresent() || ++starts >= MAX_STARTS) {
@@ -113,8 +117,31 @@ public final class Recovery {
             }
         }
 
+        /**
+         * Whether an export that held nothing was this run's, while another nobody here handled
+         * exists (started elsewhere between this run's look at the list and its start): that one
+         * holds the events, and "0 recovered" would be a false success.
+         */
+        private boolean isEmptyWhileAnotherWaits(RecoveryResult result) throws IOException {
+            if (request.exportId().isPresent() || result.eventsHandled() + result.malformedLines()
+                    + result.deadLettered() > 0) {
+                return false;
+            }
+            next = unhandledExport();
+            if (next.isPresent()) {
+                LOG.warn("export job {} held no events, and export job {} ({}) that no checkpoint here has handled "
+                        + "does: recovering it now", exportId, next.get().id(), next.get().state());
+            }
+            return next.isPresent();
+        }
+
         /** Sets {@link #exportId} to the export this run recovers, and returns its checkpoint if it has one. */
         private Optional<Checkpoint.State> chooseExport() throws IOException {
+            if (next.isPresent()) {
+                exportId = next.get().id();
+                next = Optional.empty();
+                return directory.load(exportId);
+            }
             if (request.exportId().isPresent()) {
                 exportId = request.exportId().get();
                 return directory.load(exportId);

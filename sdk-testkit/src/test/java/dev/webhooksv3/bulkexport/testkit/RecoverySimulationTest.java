@@ -122,6 +122,8 @@ class RecoverySimulationTest {
     static final Set<Invariant> KNOWN_BROKEN = EnumSet.noneOf(Invariant.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient SHARED_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "simulated-run");
         thread.setDaemon(true);
@@ -306,10 +308,11 @@ class RecoverySimulationTest {
         final List<Step> steps = new ArrayList<>();
         final long[] pauses = new long[MAX_RUNS + 1];
         final FakeTime time = new FakeTime();
-        /** One per schedule, as starting the JDK client's selector thread per run would dominate the time. */
-        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        /**
+         * One for the whole simulation, as users share one: a JDK 17 client cannot be closed, and one
+         * per schedule keeps its selector's descriptors until a GC, which a long run outpaces.
+         */
+        final HttpClient http = SHARED_HTTP;
         final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
         final List<String> overlaps = Collections.synchronizedList(new ArrayList<>());
         final List<String> log = Collections.synchronizedList(new ArrayList<>());

@@ -53,7 +53,7 @@ public final class BulkExportClient {
         this.starter = new ExportStarter(api, policy, sleeper);
         this.awaiter = new ExportAwaiter(api, sleeper);
         this.downloads = new FileDownload(api, policy, sleeper);
-        this.recovery = new Recovery(api, starter, awaiter, downloads);
+        this.recovery = new Recovery(api, starter, awaiter, downloads, policy, sleeper);
         this.description = description;
     }
 

@@ -39,7 +39,7 @@ final class DeadLetters {
         letter.put("offset", event.byteOffset());
         letter.put("eventId", event.eventId().orElse(null));
         letter.put("attempts", attempts);
-        letter.put("reason", String.valueOf(last));
+        letter.put("reason", Redaction.excerpt(String.valueOf(last), 1_024));
         letter.put("event", event.rawJson());
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {

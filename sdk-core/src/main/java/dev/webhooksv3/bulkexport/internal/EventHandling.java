@@ -34,9 +34,13 @@ final class EventHandling {
     private final Checkpoint checkpoint;
     private final DeadLetters deadLetters;
     private final Reporter reporter;
+    private final Sleeper sleeper;
+    private final Backoff backoff;
 
     EventHandling(RecoveryRequest request, String exportId, Path file, Checkpoint checkpoint, DeadLetters deadLetters,
-                  Reporter reporter) {
+                  Reporter reporter, Sleeper sleeper, Backoff backoff) {
+        this.sleeper = sleeper;
+        this.backoff = backoff;
         this.request = request;
         this.exportId = exportId;
         this.file = file;
@@ -107,6 +111,9 @@ final class EventHandling {
                     deadLetters.add(event, attempt, e);
                     return false;
                 }
+                // A listener down for seconds must not empty the whole export into the dead-letter file.
+                sleeper.pause(backoff.after(attempt), "waiting to hand event " + event.eventId().orElse("without id")
+                        + " over again");
             }
         }
     }

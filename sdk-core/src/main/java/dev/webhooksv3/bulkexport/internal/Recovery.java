@@ -12,6 +12,7 @@ import dev.webhooksv3.bulkexport.RecoveryProgress;
 import dev.webhooksv3.bulkexport.RecoveryProgress.Phase;
 import dev.webhooksv3.bulkexport.RecoveryRequest;
 import dev.webhooksv3.bulkexport.RecoveryResult;
+import dev.webhooksv3.bulkexport.RetryPolicy;
 import dev.webhooksv3.bulkexport.StartExportRequest;
 import dev.webhooksv3.bulkexport.TransportException;
 import java.io.IOException;
@@ -19,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +46,15 @@ public final class Recovery {
     private final ExportStarter starter;
     private final ExportAwaiter awaiter;
     private final FileDownload downloads;
+    private final Backoff backoff;
+    private final Sleeper sleeper;
     private final Clock clock;
 
-    public Recovery(ExportApi api, ExportStarter starter, ExportAwaiter awaiter, FileDownload downloads) {
+    public Recovery(ExportApi api, ExportStarter starter, ExportAwaiter awaiter, FileDownload downloads,
+                    RetryPolicy policy, Sleeper sleeper) {
         this.api = api;
+        this.backoff = new Backoff(policy);
+        this.sleeper = sleeper;
         this.starter = starter;
         this.awaiter = awaiter;
         this.downloads = downloads;
@@ -78,6 +86,8 @@ public final class Recovery {
         private final WorkDirectory directory;
         private String exportId;
         private Optional<ExportJob> next = Optional.empty();
+        private boolean fromStart;
+        private Instant chosenCreatedAt;
         private long bytesDownloaded;
 
         Run(RecoveryRequest request, String subscriptionId, EventHandler handler, long startedNanos) {
@@ -97,8 +107,10 @@ public final class Recovery {
                 }
                 try (Checkpoint checkpoint = directory.checkpoint(exportId, prior)) {
                     Checkpoint.State state = prior.orElseGet(() -> checkpoint.write(
-                            Checkpoint.State.started(subscriptionId, exportId), true));
-                    directory.forgetStart();
+                            Checkpoint.State.started(subscriptionId, exportId, chosenCreatedAt), true));
+                    if (fromStart) {
+                        directory.forgetStart();
+                    }
                     Optional<RecoveryResult> result = recover(state, prior, checkpoint);
                     if (result.isPresent() && !isEmptyWhileAnotherWaits(result.get())) {
                         return result.get();
@@ -127,7 +139,7 @@ public final class Recovery {
                     + result.deadLettered() > 0) {
                 return false;
             }
-            next = unhandledExport();
+            next = unhandledExport(directory.knownExports());
             if (next.isPresent()) {
                 LOG.warn("export job {} held no events, and export job {} ({}) that no checkpoint here has handled "
                         + "does: recovering it now", exportId, next.get().id(), next.get().state());
@@ -137,8 +149,10 @@ public final class Recovery {
 
         /** Sets {@link #exportId} to the export this run recovers, and returns its checkpoint if it has one. */
         private Optional<Checkpoint.State> chooseExport() throws IOException {
+            fromStart = false;
+            chosenCreatedAt = null;
             if (next.isPresent()) {
-                exportId = next.get().id();
+                choose(next.get());
                 next = Optional.empty();
                 return directory.load(exportId);
             }
@@ -153,15 +167,22 @@ public final class Recovery {
                         open.get().phase(), open.get().handled());
                 return open;
             }
+            Set<String> known = directory.knownExports();
             Optional<ExportJob> crashedStart = directory.startedAt()
-                    .flatMap(since -> starter.findJobCreatedSince(subscriptionId, since));
-            Optional<ExportJob> unhandled = crashedStart.isPresent() ? crashedStart : unhandledExport();
+                    .flatMap(since -> starter.findJobCreatedSince(subscriptionId, since))
+                    .filter(job -> !known.contains(job.id()));
+            if (crashedStart.isPresent()) {
+                choose(crashedStart.get());
+                fromStart = true;
+                LOG.info("adopting export job {} that an interrupted run started", exportId);
+                return directory.load(exportId);
+            }
+            Optional<ExportJob> unhandled = unhandledExport(known);
             if (unhandled.isPresent()) {
-                exportId = unhandled.get().id();
-                LOG.info("recovering export job {} ({}, created {}): no checkpoint in {} has handled it, and its "
-                        + "events will not be exported again", exportId, unhandled.get().state(),
-                        unhandled.get().createdAt(), request.workDirectory());
-                return Optional.empty();
+                choose(unhandled.get());
+                LOG.info("recovering export job {} (created {}): no checkpoint in {} has handled it, and its events "
+                        + "will not be exported again", exportId, chosenCreatedAt, request.workDirectory());
+                return directory.load(exportId);
             }
             report(Phase.CHECKING_SUMMARY);
             if (!request.force() && api.summary(subscriptionId).exportable() == 0) {
@@ -169,14 +190,23 @@ public final class Recovery {
             }
             report(Phase.STARTING_EXPORT);
             directory.rememberStart(clock.instant());
-            exportId = starter.start(StartExportRequest.of(subscriptionId)
-                    .withWaitForFreeSlot(request.waitForFreeSlot())).id();
-            return Optional.empty();
+            choose(starter.start(StartExportRequest.of(subscriptionId).withWaitForFreeSlot(request.waitForFreeSlot())));
+            fromStart = true;
+            return directory.load(exportId); // the starter may have adopted a job this directory knows
         }
 
-        /** The oldest export of the last 7 days, running or completed, that no checkpoint here knows. */
-        private Optional<ExportJob> unhandledExport() throws IOException {
-            var known = directory.knownExports();
+        private void choose(ExportJob job) {
+            exportId = job.id();
+            chosenCreatedAt = job.createdAt();
+        }
+
+        /**
+         * The oldest export of the last 7 days, completed or still running, that no checkpoint here
+         * knows: one started elsewhere (curl, a crashed run) holds events no later export will. A
+         * subscription's recoveries must therefore share one work directory: a second directory
+         * adopts what the first is handling.
+         */
+        private Optional<ExportJob> unhandledExport(Set<String> known) {
             return api.listExports(subscriptionId).jobs().stream()
                     .filter(job -> job.state().equals(ExportState.COMPLETED) || job.state().equals(ExportState.PROCESSING))
                     .filter(job -> !known.contains(job.id()))
@@ -208,6 +238,11 @@ public final class Recovery {
                             ended.job().state(), request.exportId().isPresent() ? "" : "; starting a new export");
                     return Optional.empty();
                 } catch (NotFoundException gone) {
+                    if (!isGone()) {
+                        throw new BulkExportException("export job " + exportId + " of subscription " + subscriptionId
+                                + " answered 404 but the job list still shows it (or could not be read): run the "
+                                + "recovery again", gone);
+                    }
                     checkpoint.write(state.in(Checkpoint.Phase.ABANDONED), true);
                     throw new BulkExportException("export job " + exportId + " of subscription " + subscriptionId
                             + " is gone (404) before its file was downloaded: the service keeps jobs and files 7 days. "
@@ -221,12 +256,24 @@ public final class Recovery {
             boolean wasDone = state.phase() == Checkpoint.Phase.DONE;
             if (state.phase() == Checkpoint.Phase.DOWNLOADED) {
                 state = new EventHandling(request, exportId, file, checkpoint, directory.deadLetters(exportId),
-                        this::report).handle(handler, state);
+                        this::report, sleeper, backoff).handle(handler, state);
             }
             report(Phase.COMPLETED);
             return Optional.of(new RecoveryResult(Optional.of(exportId), Optional.of(file),
                     Optional.ofNullable(state.fileSha256()), state.handled(), wasDone ? 0 : state.handled() - before,
                     state.malformed(), state.deadLettered(), state.fileBytes(), elapsed(), prior.isPresent()));
+        }
+
+        /**
+         * Whether a job that answered 404 is really gone: absent from the job list too (a job the
+         * list still shows is there, whatever one read said; if the list cannot be read, it may be).
+         */
+        private boolean isGone() {
+            try {
+                return api.listExports(subscriptionId).jobs().stream().noneMatch(job -> job.id().equals(exportId));
+            } catch (BulkExportException listFailed) {
+                return false;
+            }
         }
 
         private void report(Phase phase) {

@@ -18,7 +18,9 @@ import java.time.Instant;
  *
  * <p>An OS file lock on {@code recovery.lock}: released by the OS when the process dies, however
  * it dies, so a crashed run never blocks the next. The file keeps the holder's pid, host and start
- * for the message a refused run gives; it is never deleted (deleting a lock file races).
+ * for the message a refused run gives; it is never deleted (deleting a lock file races). Some
+ * network mounts (NFS without a lock daemon, some SMB and FUSE file systems) grant locks that do
+ * not exclude other hosts: keep the work directory on a local disk.
  */
 final class RecoveryLock implements AutoCloseable {
 
@@ -46,17 +48,25 @@ final class RecoveryLock implements AutoCloseable {
             lock = channel.tryLock();
         } catch (OverlappingFileLockException sameProcess) {
             lock = null;
+        } catch (IOException | RuntimeException unsupported) {
+            channel.close();
+            throw unsupported;
         }
         if (lock == null) {
             String holder = holder(channel);
             channel.close();
             throw new BulkExportException("work directory " + directory + " is in use by another recovery ("
-                    + holder + "); two runs at once would hand every event twice: wait for it to end, or give "
-                    + "this run another directory", null);
+                    + holder + "); two runs at once would hand every event twice: wait for it to end", null);
         }
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + host() + " since " + now
-                + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+        try {
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + host() + " since " + now
+                    + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+        } catch (IOException | RuntimeException notWritten) {
+            lock.release();
+            channel.close();
+            throw notWritten;
+        }
         return new RecoveryLock(channel, lock);
     }
 

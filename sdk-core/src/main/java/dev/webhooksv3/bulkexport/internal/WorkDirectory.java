@@ -16,6 +16,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The files of the recoveries of one subscription in a work directory: per export job
@@ -24,6 +26,8 @@ import java.util.Set;
  * that crashed between sending it and writing the job's checkpoint finds the job it made.
  */
 final class WorkDirectory {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport.recovery");
 
     private final Path root;
     private final String subscriptionId;
@@ -72,29 +76,41 @@ final class WorkDirectory {
         return state;
     }
 
-    /** The checkpoints of this subscription's exports, in file-name order. */
-    private List<Checkpoint.State> all() throws IOException {
-        List<Checkpoint.State> states = new ArrayList<>();
+    /** The checkpoint files here, of any subscription, in name order. */
+    private List<Path> checkpointFiles() throws IOException {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> found = Files.newDirectoryStream(root, "export-*.checkpoint")) {
             found.forEach(files::add);
         }
         files.sort(null);
-        for (Path file : files) {
-            Checkpoint.load(file).filter(state -> state.subscriptionId().equals(subscriptionId)).ifPresent(states::add);
-        }
-        return states;
+        return files;
     }
 
-    /** Recoveries an earlier run left unfinished. */
+    /**
+     * Recoveries an earlier run left unfinished. A checkpoint no slot of which can be read (a torn
+     * first write) is skipped with a warning rather than stopping every recovery in the directory;
+     * its export still counts as known, so that it is never adopted and handed over again.
+     */
     List<Checkpoint.State> openCheckpoints() throws IOException {
-        return all().stream().filter(Checkpoint.State::isOpen).toList();
+        List<Checkpoint.State> open = new ArrayList<>();
+        for (Path file : checkpointFiles()) {
+            try {
+                Checkpoint.load(file).filter(state -> state.subscriptionId().equals(subscriptionId))
+                        .filter(Checkpoint.State::isOpen).ifPresent(open::add);
+            } catch (BulkExportException unreadable) {
+                LOG.warn("skipping {}: {}", file, unreadable.getMessage());
+            }
+        }
+        return open;
     }
 
-    /** Every export a checkpoint here knows, whatever its phase. */
+    /** Every export a checkpoint file here names, whatever its phase, readable or not. */
     Set<String> knownExports() throws IOException {
         Set<String> known = new HashSet<>();
-        all().forEach(state -> known.add(state.exportId()));
+        for (Path file : checkpointFiles()) {
+            String name = file.getFileName().toString();
+            known.add(name.substring("export-".length(), name.length() - ".checkpoint".length()));
+        }
         return known;
     }
 

@@ -162,6 +162,18 @@ class RecoveryEndToEndTest {
     }
 
     @Test
+    void aStartIntentLeftBehindNeverAdoptsAnExportThisDirectoryHandled() throws IOException {
+        Instant before = Instant.now().minusSeconds(5);
+        client.recoverFailedEvents(request(), new RecordingHandler(-1));
+        writeStartingCheckpoint(before); // a later run wrote its intent, then its start was refused for good
+        RecordingHandler again = new RecordingHandler(-1);
+
+        client.recoverFailedEvents(request(), again);
+
+        assertEquals(List.of(), again.seen, "the handled export is not handed over again");
+    }
+
+    @Test
     void aFreshDirectoryRecoversACompletedExportNoCheckpointThereHasHandled() {
         client.recoverFailedEvents(request(), new RecordingHandler(-1));
         emulator.clearJournal();

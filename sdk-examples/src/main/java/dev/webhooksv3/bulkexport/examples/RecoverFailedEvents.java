@@ -65,7 +65,7 @@ public final class RecoverFailedEvents {
         lastPhase = progress.phase();
         String job = progress.exportId().map(id -> " export " + id).orElse("");
         String detail = switch (progress.phase()) {
-            case WAITING_FOR_SLOT -> String.format("another export is running; waited %d s, giving up in %s",
+            case WAITING_FOR_SLOT -> String.format("another export is running; waited %d s, time left to wait: %s",
                     progress.phaseElapsed().toSeconds(), left(progress));
             case DOWNLOADING -> String.format("%,.1f of %s MB, %,.1f MB/s, %s left", progress.bytesDownloaded() / 1e6,
                     progress.totalBytes().isPresent() ? String.format("%,.1f", progress.totalBytes().getAsLong() / 1e6)
@@ -82,6 +82,6 @@ public final class RecoverFailedEvents {
     }
 
     private static String left(RecoveryProgress progress) {
-        return progress.remaining().map(d -> d.toSeconds() > 86_400 ? "never" : d.toSeconds() + " s").orElse("? s");
+        return progress.remaining().map(d -> d.toSeconds() > 86_400 ? "no limit" : d.toSeconds() + " s").orElse("? s");
     }
 }

@@ -1,13 +1,12 @@
 package dev.webhooksv3.bulkexport;
 
+import dev.webhooksv3.bulkexport.internal.Timestamps;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,7 +167,8 @@ public final class FailedEvent {
     /**
      * Returns when the event-store record was created (shape a).
      *
-     * @return the instant, or empty when absent or not an ISO-8601 timestamp
+     * @return the instant (a timestamp without an offset is read as UTC), or empty when absent or not
+     *     an ISO-8601 timestamp
      */
     public Optional<Instant> createdAt() {
         return instant(createdAt);
@@ -177,7 +177,8 @@ public final class FailedEvent {
     /**
      * Returns when the event-store record last changed (shape a).
      *
-     * @return the instant, or empty when absent or not an ISO-8601 timestamp
+     * @return the instant (a timestamp without an offset is read as UTC), or empty when absent or not
+     *     an ISO-8601 timestamp
      */
     public Optional<Instant> updatedAt() {
         return instant(updatedAt);
@@ -187,11 +188,7 @@ public final class FailedEvent {
         if (text == null) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(OffsetDateTime.parse(text).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+        return Optional.ofNullable(Timestamps.parse(text));
     }
 
     /**

@@ -98,9 +98,11 @@ class ApiSurfaceTest {
             record DownloadProgress
                 bytes(): long
                 bytesPerSecond(): double
+                elapsed(): java.time.Duration
                 equals(Object): boolean
                 hashCode(): int
-                new(long, java.util.OptionalLong, double, int)
+                new(long, java.util.OptionalLong, double, java.time.Duration, java.util.Optional<java.time.Duration>, int)
+                remaining(): java.util.Optional<java.time.Duration>
                 resumes(): int
                 toString(): java.lang.String
                 totalBytes(): java.util.OptionalLong
@@ -245,18 +247,25 @@ class ApiSurfaceTest {
                 static HANDLING_EVENTS: RecoveryProgress$Phase
                 static NOTHING_TO_RECOVER: RecoveryProgress$Phase
                 static STARTING_EXPORT: RecoveryProgress$Phase
+                static WAITING_FOR_SLOT: RecoveryProgress$Phase
                 static valueOf(String): RecoveryProgress$Phase
                 static values(): RecoveryProgress$Phase[]
             record RecoveryProgress
                 bytesDownloaded(): long
+                bytesPerSecond(): double
                 equals(Object): boolean
                 eventsHandled(): long
-                exportId(): java.lang.String
+                eventsPerSecond(): double
+                exportId(): java.util.Optional<java.lang.String>
                 hashCode(): int
                 malformedLines(): long
-                new(RecoveryProgress$Phase, String, long, long, long)
+                new(RecoveryProgress$Phase, java.util.Optional<String>, java.time.Duration, long, java.util.OptionalLong, double, long, java.util.OptionalLong, double, long, java.util.Optional<java.time.Duration>)
                 phase(): RecoveryProgress$Phase
+                phaseElapsed(): java.time.Duration
+                remaining(): java.util.Optional<java.time.Duration>
                 toString(): java.lang.String
+                totalBytes(): java.util.OptionalLong
+                totalEvents(): java.util.OptionalLong
             record RecoveryRequest
                 await(): AwaitOptions
                 deadLetterAfter(): int

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -422,6 +424,8 @@ class DownloadExportTest {
         assertEquals(content.length, last.bytes());
         assertEquals(OptionalLong.of(content.length), last.totalBytes());
         assertTrue(reports.size() <= 20, () -> reports.size() + " progress reports for a 4 MB download");
+        assertEquals(Optional.of(Duration.ZERO), last.remaining(), "nothing is left at the end");
+        assertTrue(last.elapsed().compareTo(Duration.ZERO) > 0, last::toString);
         for (int i = 1; i < reports.size(); i++) {
             assertTrue(reports.get(i).bytes() >= reports.get(i - 1).bytes(), reports::toString);
         }

@@ -141,6 +141,14 @@ class FailedEventTest {
         assertEquals(Instant.parse("2020-01-27T16:53:50Z"), instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
+    @Test
+    void createdAtWithoutAnOffsetIsReadAsUtcLikeTheTimestampsOfApiBodies() {
+        FailedEvent event = only("{\"id\":\"a\",\"createdAt\":\"2020-01-27T16:53:50.5\",\"updatedAt\":\"2020-02-30T00:00:00Z\"}");
+
+        assertEquals(Instant.parse("2020-01-27T16:53:50.5Z"), event.createdAt().orElseThrow());
+        assertTrue(event.updatedAt().isEmpty(), "February 30th is no date");
+    }
+
     // ---------------------------------------------------------------- shape (b): the claims themselves
 
     @Test

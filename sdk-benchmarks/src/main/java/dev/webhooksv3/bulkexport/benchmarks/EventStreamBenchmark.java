@@ -155,6 +155,28 @@ public class EventStreamBenchmark {
         check(count);
     }
 
+    /**
+     * The same as {@link #eventStreamReadingJws}, also reading the record's {@code createdAt}: the
+     * date accessor's cost, to set against the stream without it.
+     *
+     * @param bh the sink
+     */
+    @Benchmark
+    public void eventStreamReadingJwsAndCreatedAt(Blackhole bh) {
+        int count = 0;
+        try (EventStream events = EventStream.open(file)) {
+            for (FailedEvent event : events) {
+                bh.consume(event.eventId());
+                bh.consume(event.endpoint());
+                bh.consume(event.jws());
+                bh.consume(event.createdAt());
+                bh.consume(event);
+                count++;
+            }
+        }
+        check(count);
+    }
+
     private static void check(int count) {
         if (count != EVENTS) {
             throw new IllegalStateException("read " + count + " events, expected " + EVENTS);

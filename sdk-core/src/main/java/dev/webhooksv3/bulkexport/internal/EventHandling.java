@@ -5,7 +5,6 @@ import dev.webhooksv3.bulkexport.EventHandler;
 import dev.webhooksv3.bulkexport.EventStream;
 import dev.webhooksv3.bulkexport.EventStreamOptions;
 import dev.webhooksv3.bulkexport.FailedEvent;
-import dev.webhooksv3.bulkexport.RecoveryProgress.Phase;
 import dev.webhooksv3.bulkexport.RecoveryRequest;
 import dev.webhooksv3.bulkexport.StreamPosition;
 import java.io.IOException;
@@ -20,10 +19,10 @@ import java.nio.file.Path;
  */
 final class EventHandling {
 
-    /** Where progress goes: the phase, events handled and malformed lines so far. */
+    /** Where progress goes: events handled, malformed lines and dead letters so far, and the bytes read. */
     @FunctionalInterface
     interface Reporter {
-        void report(Phase phase, long handled, long malformed);
+        void report(long handled, long malformed, long deadLettered, long byteOffset);
     }
 
     private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
@@ -63,7 +62,7 @@ final class EventHandling {
         }
         long handled = from.handled();
         long dead = from.deadLettered();
-        reporter.report(Phase.HANDLING_EVENTS, handled, from.malformed());
+        reporter.report(handled, from.malformed(), dead, from.byteOffset());
         EventStreamOptions options = EventStreamOptions.skipAndReport(request.malformedLineHandler())
                 .withMaxLineBytes(request.maxLineBytes());
         Checkpoint.State state = from;
@@ -81,7 +80,7 @@ final class EventHandling {
                 long now = System.nanoTime();
                 if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
                     reportedAt = now;
-                    reporter.report(Phase.HANDLING_EVENTS, handled, state.malformed());
+                    reporter.report(handled, state.malformed(), dead, position.byteOffset());
                 }
             }
             state = state.handledThrough(state.line(), state.byteOffset(), handled,

@@ -47,10 +47,24 @@ public final class ExportStarter {
         this.sleeper = sleeper;
     }
 
+    /**
+     * Told before each pause for a free slot: how long the start has waited so far and how long it
+     * may still wait. The service's 409 does not name the running job, so neither can this.
+     */
+    @FunctionalInterface
+    public interface SlotWaitListener {
+        void waiting(Duration waited, Duration remaining);
+    }
+
     public ExportJob start(StartExportRequest request) {
+        return start(request, (waited, remaining) -> { });
+    }
+
+    public ExportJob start(StartExportRequest request, SlotWaitListener slotWait) {
         String subscriptionId = Ids.require("subscriptionId", request.subscriptionId());
         Deadline deadline = Deadline.after(clock, request.waitForFreeSlot());
         Attempt attempt = new Attempt();
+        Instant began = clock.instant();
         for (int busy = 1; ; busy++) {
             try {
                 return startOnce(subscriptionId, attempt);
@@ -72,6 +86,7 @@ public final class ExportStarter {
                         .orElse(slotBackoff.after(busy)));
                 LOG.info("another export is active for subscription {}; trying again in {} ({} left)",
                         subscriptionId, wait, deadline.remaining());
+                slotWait.waiting(Duration.between(began, clock.instant()), deadline.remaining());
                 sleeper.pause(wait, "waiting for a free export slot");
             }
         }

@@ -128,9 +128,11 @@ public final class FileDownload {
     }
 
     private static DownloadProgress progress(long transferred, long bytes, ResumingInputStream in, long startedNanos) {
-        double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+        long nanos = System.nanoTime() - startedNanos;
+        double seconds = Math.max(1e-9, nanos / 1e9);
         OptionalLong total = in.total() >= 0 ? OptionalLong.of(in.total()) : OptionalLong.empty();
-        return new DownloadProgress(bytes, total, transferred / seconds, in.resumes());
+        return new DownloadProgress(bytes, total, transferred / seconds, Duration.ofNanos(nanos),
+                Rates.remaining(total, bytes, transferred / seconds), in.resumes());
     }
 
     private static long hash(Path file, MessageDigest digest) throws IOException {

@@ -10,11 +10,6 @@ import dev.webhooksv3.bulkexport.ExportState;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,16 +114,12 @@ final class Json {
         if (value == null) {
             return null;
         }
-        try {
-            return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException withoutOffset) {
-            try {
-                return LocalDateTime.parse(value, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException e) {
-                throw new ShapeException("member \"" + member + "\" is not an ISO-8601 timestamp: \""
-                        + Redaction.excerpt(value, 64) + "\"");
-            }
+        Instant instant = Timestamps.parse(value);
+        if (instant == null) {
+            throw new ShapeException("member \"" + member + "\" is not an ISO-8601 timestamp: \""
+                    + Redaction.excerpt(value, 64) + "\"");
         }
+        return instant;
     }
 
     /** The {@code _links} of an object, each href resolved against {@code base}. */

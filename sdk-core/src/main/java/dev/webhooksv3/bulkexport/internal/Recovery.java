@@ -1,6 +1,7 @@
 package dev.webhooksv3.bulkexport.internal;
 
 import dev.webhooksv3.bulkexport.BulkExportException;
+import dev.webhooksv3.bulkexport.DownloadProgress;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
 import dev.webhooksv3.bulkexport.EventHandler;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.Set;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +90,7 @@ public final class Recovery {
         private Optional<ExportJob> next = Optional.empty();
         private boolean fromStart;
         private Instant chosenCreatedAt;
-        private long bytesDownloaded;
+        private Reports reports = new Reports();
 
         Run(RecoveryRequest request, String subscriptionId, EventHandler handler, long startedNanos) {
             this.request = request;
@@ -151,6 +153,7 @@ public final class Recovery {
         private Optional<Checkpoint.State> chooseExport() throws IOException {
             fromStart = false;
             chosenCreatedAt = null;
+            reports = new Reports(); // the figures are of one export
             if (next.isPresent()) {
                 choose(next.get());
                 next = Optional.empty();
@@ -185,12 +188,20 @@ public final class Recovery {
                 return directory.load(exportId);
             }
             report(Phase.CHECKING_SUMMARY);
-            if (!request.force() && api.summary(subscriptionId).exportable() == 0) {
-                return Optional.empty();
+            if (!request.force()) {
+                long exportable = api.summary(subscriptionId).exportable();
+                if (exportable == 0) {
+                    return Optional.empty();
+                }
+                reports.expectedEvents = exportable;
             }
             report(Phase.STARTING_EXPORT);
             directory.rememberStart(clock.instant());
-            choose(starter.start(StartExportRequest.of(subscriptionId).withWaitForFreeSlot(request.waitForFreeSlot())));
+            choose(starter.start(StartExportRequest.of(subscriptionId).withWaitForFreeSlot(request.waitForFreeSlot()),
+                    (waited, remaining) -> {
+                        reports.waited = waited;
+                        report(Phase.WAITING_FOR_SLOT, Optional.of(remaining));
+                    }));
             fromStart = true;
             return directory.load(exportId); // the starter may have adopted a job this directory knows
         }
@@ -228,8 +239,8 @@ public final class Recovery {
                     report(Phase.DOWNLOADING);
                     DownloadResult download = downloads.toFile(DownloadRequest.of(subscriptionId, exportId, file)
                             .withProgressListener(progress -> {
-                                bytesDownloaded = progress.bytes();
-                                report(Phase.DOWNLOADING);
+                                reports.downloaded(progress);
+                                report(Phase.DOWNLOADING, progress.remaining());
                             }));
                     state = checkpoint.write(state.downloaded(download.bytes(), download.sha256()), true);
                 } catch (ExportFailedException ended) {
@@ -251,14 +262,15 @@ public final class Recovery {
                             + "one. The next run recovers the next export.", gone);
                 }
             }
-            bytesDownloaded = state.fileBytes();
+            reports.downloadedFile(state.fileBytes());
             long before = prior.map(Checkpoint.State::handled).orElse(0L);
             boolean wasDone = state.phase() == Checkpoint.Phase.DONE;
             if (state.phase() == Checkpoint.Phase.DOWNLOADED) {
                 state = new EventHandling(request, exportId, file, checkpoint, directory.deadLetters(exportId),
-                        this::report, sleeper, backoff).handle(handler, state);
+                        this::reportHandling, sleeper, backoff).handle(handler, state);
             }
-            report(Phase.COMPLETED);
+            reports.completed(state);
+            report(Phase.COMPLETED, Optional.of(Duration.ZERO));
             return Optional.of(new RecoveryResult(Optional.of(exportId), Optional.of(file),
                     Optional.ofNullable(state.fileSha256()), state.handled(), wasDone ? 0 : state.handled() - before,
                     state.malformed(), state.deadLettered(), state.fileBytes(), elapsed(), prior.isPresent()));
@@ -277,16 +289,97 @@ public final class Recovery {
         }
 
         private void report(Phase phase) {
-            report(phase, 0, 0);
+            report(phase, Optional.empty());
         }
 
-        private void report(Phase phase, long handled, long malformed) {
-            request.progressListener().accept(new RecoveryProgress(phase, exportId, bytesDownloaded, handled,
-                    malformed));
+        private void reportHandling(long handled, long malformed, long deadLettered, long byteOffset) {
+            report(Phase.HANDLING_EVENTS, reports.handling(handled, malformed, deadLettered, byteOffset));
+        }
+
+        private void report(Phase phase, Optional<Duration> remaining) {
+            request.progressListener().accept(reports.of(phase, exportId, remaining));
         }
 
         private Duration elapsed() {
             return Duration.ofNanos(System.nanoTime() - startedNanos);
+        }
+    }
+
+    /**
+     * What the progress reports of one run have learnt so far: the figures a person reads (totals,
+     * rates, time left) are derived here so that the stages only say what they did.
+     */
+    private static final class Reports {
+
+        private Phase phase;
+        private long phaseStarted;
+        private Duration waited = Duration.ZERO;
+        private long expectedEvents = -1;
+        private long bytesDownloaded;
+        private long totalBytes = -1;
+        private double bytesPerSecond;
+        private long handled;
+        private long malformed;
+        private long totalEvents = -1;
+        private double eventsPerSecond;
+        private long handlingFromOffset = -1;
+        private long handlingFromEvents;
+
+        void downloaded(DownloadProgress progress) {
+            bytesDownloaded = progress.bytes();
+            totalBytes = progress.totalBytes().orElse(-1);
+            bytesPerSecond = progress.bytesPerSecond();
+        }
+
+        void downloadedFile(long bytes) {
+            bytesDownloaded = bytes;
+            totalBytes = bytes;
+            totalEvents = bytes == 0 ? 0 : expectedEvents;
+        }
+
+        /** Takes in the handling's figures; returns the time left, estimated from the bytes handled so far. */
+        Optional<Duration> handling(long handled, long malformed, long deadLettered, long byteOffset) {
+            this.handled = handled;
+            this.malformed = malformed;
+            long events = handled + deadLettered;
+            if (byteOffset > 0 && totalBytes > 0) {
+                totalEvents = Math.round(events * (double) totalBytes / byteOffset);
+            }
+            if (handlingFromOffset < 0 || phase != Phase.HANDLING_EVENTS) {
+                handlingFromOffset = byteOffset;
+                handlingFromEvents = events;
+                eventsPerSecond = 0;
+                return Optional.empty();
+            }
+            double seconds = (System.nanoTime() - phaseStarted) / 1e9;
+            if (!(seconds > 0)) {
+                return Optional.empty();
+            }
+            eventsPerSecond = (events - handlingFromEvents) / seconds;
+            return Rates.remaining(totalBytes < 0 ? OptionalLong.empty() : OptionalLong.of(totalBytes), byteOffset,
+                    (byteOffset - handlingFromOffset) / seconds);
+        }
+
+        void completed(Checkpoint.State state) {
+            bytesDownloaded = state.fileBytes();
+            totalBytes = state.fileBytes();
+            handled = state.handled();
+            malformed = state.malformed();
+            totalEvents = state.handled() + state.deadLettered();
+        }
+
+        RecoveryProgress of(Phase now, String exportId, Optional<Duration> remaining) {
+            long nanos = System.nanoTime();
+            if (now != phase) {
+                phase = now;
+                phaseStarted = nanos;
+            }
+            Duration inPhase = now == Phase.WAITING_FOR_SLOT ? waited : Duration.ofNanos(nanos - phaseStarted);
+            return new RecoveryProgress(now, Optional.ofNullable(exportId), inPhase, bytesDownloaded,
+                    totalBytes < 0 ? OptionalLong.empty() : OptionalLong.of(totalBytes),
+                    now == Phase.DOWNLOADING ? bytesPerSecond : 0, handled,
+                    totalEvents < 0 ? OptionalLong.empty() : OptionalLong.of(totalEvents),
+                    now == Phase.HANDLING_EVENTS ? eventsPerSecond : 0, malformed, remaining);
         }
     }
 }

@@ -55,12 +55,33 @@ public final class RecoverFailedEvents {
 
     private static RecoveryProgress.Phase lastPhase;
 
+    /** One line a person can read, e.g. "HANDLING_EVENTS export 3f…: 12,000 of ~50,000 events, 41,000/s, 1 s left". */
     private static void print(RecoveryProgress progress) {
-        if (progress.phase() != lastPhase || progress.phase() == RecoveryProgress.Phase.HANDLING_EVENTS
-                || progress.phase() == RecoveryProgress.Phase.DOWNLOADING) {
-            System.out.printf("  %-18s export=%s downloaded=%,d B handled=%,d malformed=%,d%n", progress.phase(),
-                    progress.exportId(), progress.bytesDownloaded(), progress.eventsHandled(), progress.malformedLines());
+        if (progress.phase() == lastPhase && progress.phase() != RecoveryProgress.Phase.HANDLING_EVENTS
+                && progress.phase() != RecoveryProgress.Phase.DOWNLOADING
+                && progress.phase() != RecoveryProgress.Phase.WAITING_FOR_SLOT) {
+            return;
         }
         lastPhase = progress.phase();
+        String job = progress.exportId().map(id -> " export " + id).orElse("");
+        String detail = switch (progress.phase()) {
+            case WAITING_FOR_SLOT -> String.format("another export is running; waited %d s, time left to wait: %s",
+                    progress.phaseElapsed().toSeconds(), left(progress));
+            case DOWNLOADING -> String.format("%,.1f of %s MB, %,.1f MB/s, %s left", progress.bytesDownloaded() / 1e6,
+                    progress.totalBytes().isPresent() ? String.format("%,.1f", progress.totalBytes().getAsLong() / 1e6)
+                            : "?", progress.bytesPerSecond() / 1e6, left(progress));
+            case HANDLING_EVENTS -> String.format("%,d of ~%s events, %,.0f/s, %s left (%,d malformed lines)",
+                    progress.eventsHandled(), progress.totalEvents().isPresent()
+                            ? String.format("%,d", progress.totalEvents().getAsLong()) : "?",
+                    progress.eventsPerSecond(), left(progress), progress.malformedLines());
+            case COMPLETED -> String.format("%,d events handled, %,d malformed lines", progress.eventsHandled(),
+                    progress.malformedLines());
+            default -> "";
+        };
+        System.out.printf("  %-18s%s%s%n", progress.phase(), job, detail.isEmpty() ? "" : ": " + detail);
+    }
+
+    private static String left(RecoveryProgress progress) {
+        return progress.remaining().map(d -> d.toSeconds() > 86_400 ? "no limit" : d.toSeconds() + " s").orElse("? s");
     }
 }

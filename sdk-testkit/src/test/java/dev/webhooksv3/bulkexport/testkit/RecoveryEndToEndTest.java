@@ -127,6 +127,47 @@ class RecoveryEndToEndTest {
         assertEquals(1, posts());
     }
 
+    @Test
+    void reportsTheWaitForAFreeSlotAndNoExportIdBeforeTheJobExistsThenTotalsAndTimeLeft() {
+        List<RecoveryProgress> reports = new CopyOnWriteArrayList<>();
+        AtomicBoolean slotTaken = new AtomicBoolean();
+
+        RecoveryResult result = client.recoverFailedEvents(request().withWaitForFreeSlot(Duration.ofMinutes(1))
+                .withProgressListener(p -> {
+                    reports.add(p);
+                    if (p.phase() == RecoveryProgress.Phase.STARTING_EXPORT && slotTaken.compareAndSet(false, true)) {
+                        client.startExport(StartExportRequest.of(emulator.subscriptionId())); // takes the only slot
+                    }
+                }), new RecordingHandler(-1));
+
+        assertEquals(EVENTS, result.eventsHandled(), "the export that took the slot holds the events");
+        int awaiting = indexOf(reports, RecoveryProgress.Phase.AWAITING_EXPORT);
+        reports.subList(0, awaiting).forEach(p -> assertTrue(p.exportId().isEmpty(), () -> "before the job: " + p));
+        reports.subList(awaiting, reports.size()).forEach(p -> assertTrue(p.exportId().isPresent(), p::toString));
+        List<RecoveryProgress> waits = reports.stream()
+                .filter(p -> p.phase() == RecoveryProgress.Phase.WAITING_FOR_SLOT).toList();
+        assertFalse(waits.isEmpty(), () -> "no slot wait reported: " + reports);
+        waits.forEach(p -> assertTrue(p.remaining().orElseThrow().compareTo(Duration.ofMinutes(1)) <= 0, p::toString));
+        RecoveryProgress downloaded = reports.stream()
+                .filter(p -> p.phase() == RecoveryProgress.Phase.DOWNLOADING).reduce((a, b) -> b).orElseThrow();
+        assertEquals(java.util.OptionalLong.of(result.bytes()), downloaded.totalBytes());
+        assertEquals(result.bytes(), downloaded.bytesDownloaded());
+        RecoveryProgress completed = reports.get(reports.size() - 1);
+        assertEquals(RecoveryProgress.Phase.COMPLETED, completed.phase());
+        assertEquals(EVENTS, completed.eventsHandled());
+        assertEquals(java.util.OptionalLong.of(EVENTS), completed.totalEvents());
+        assertEquals(Optional.of(Duration.ZERO), completed.remaining());
+    }
+
+    private static int indexOf(List<RecoveryProgress> reports, RecoveryProgress.Phase phase) {
+        for (int i = 0; i < reports.size(); i++) {
+            if (reports.get(i).phase() == phase) {
+                return i;
+            }
+        }
+        throw new AssertionError(phase + " never reported: " + reports);
+    }
+
     private static long sizeOf(Path file) {
         try {
             return Files.size(file);
@@ -218,7 +259,7 @@ class RecoveryEndToEndTest {
         RecordingHandler handler = new RecordingHandler(-1);
         RecoveryRequest request = request().withProgressListener(progress -> {
             if (progress.phase() == RecoveryProgress.Phase.AWAITING_EXPORT && canceled.compareAndSet(false, true)) {
-                client.cancelExport(emulator.subscriptionId(), progress.exportId()); // the job ends canceled
+                client.cancelExport(emulator.subscriptionId(), progress.exportId().orElseThrow()); // the job ends canceled
             }
         });
 

@@ -90,7 +90,7 @@ public final class Recovery {
         private Optional<ExportJob> next = Optional.empty();
         private boolean fromStart;
         private Instant chosenCreatedAt;
-        private Reports reports = new Reports();
+        private RecoveryReports reports = new RecoveryReports();
 
         Run(RecoveryRequest request, String subscriptionId, EventHandler handler, long startedNanos) {
             this.request = request;
@@ -153,7 +153,7 @@ public final class Recovery {
         private Optional<Checkpoint.State> chooseExport() throws IOException {
             fromStart = false;
             chosenCreatedAt = null;
-            reports = new Reports(); // the figures are of one export
+            reports = new RecoveryReports(); // the figures are of one export
             if (next.isPresent()) {
                 choose(next.get());
                 next = Optional.empty();
@@ -193,13 +193,13 @@ public final class Recovery {
                 if (exportable == 0) {
                     return Optional.empty();
                 }
-                reports.expectedEvents = exportable;
+                reports.expect(exportable);
             }
             report(Phase.STARTING_EXPORT);
             directory.rememberStart(clock.instant());
             choose(starter.start(StartExportRequest.of(subscriptionId).withWaitForFreeSlot(request.waitForFreeSlot()),
                     (waited, remaining) -> {
-                        reports.waited = waited;
+                        reports.waited(waited);
                         report(Phase.WAITING_FOR_SLOT, Optional.of(remaining));
                     }));
             fromStart = true;
@@ -302,84 +302,6 @@ public final class Recovery {
 
         private Duration elapsed() {
             return Duration.ofNanos(System.nanoTime() - startedNanos);
-        }
-    }
-
-    /**
-     * What the progress reports of one run have learnt so far: the figures a person reads (totals,
-     * rates, time left) are derived here so that the stages only say what they did.
-     */
-    private static final class Reports {
-
-        private Phase phase;
-        private long phaseStarted;
-        private Duration waited = Duration.ZERO;
-        private long expectedEvents = -1;
-        private long bytesDownloaded;
-        private long totalBytes = -1;
-        private double bytesPerSecond;
-        private long handled;
-        private long malformed;
-        private long totalEvents = -1;
-        private double eventsPerSecond;
-        private long handlingFromOffset = -1;
-        private long handlingFromEvents;
-
-        void downloaded(DownloadProgress progress) {
-            bytesDownloaded = progress.bytes();
-            totalBytes = progress.totalBytes().orElse(-1);
-            bytesPerSecond = progress.bytesPerSecond();
-        }
-
-        void downloadedFile(long bytes) {
-            bytesDownloaded = bytes;
-            totalBytes = bytes;
-            totalEvents = bytes == 0 ? 0 : expectedEvents;
-        }
-
-        /** Takes in the handling's figures; returns the time left, estimated from the bytes handled so far. */
-        Optional<Duration> handling(long handled, long malformed, long deadLettered, long byteOffset) {
-            this.handled = handled;
-            this.malformed = malformed;
-            long events = handled + deadLettered;
-            if (byteOffset > 0 && totalBytes > 0) {
-                totalEvents = Math.round(events * (double) totalBytes / byteOffset);
-            }
-            if (handlingFromOffset < 0 || phase != Phase.HANDLING_EVENTS) {
-                handlingFromOffset = byteOffset;
-                handlingFromEvents = events;
-                eventsPerSecond = 0;
-                return Optional.empty();
-            }
-            double seconds = (System.nanoTime() - phaseStarted) / 1e9;
-            if (!(seconds > 0)) {
-                return Optional.empty();
-            }
-            eventsPerSecond = (events - handlingFromEvents) / seconds;
-            return Rates.remaining(totalBytes < 0 ? OptionalLong.empty() : OptionalLong.of(totalBytes), byteOffset,
-                    (byteOffset - handlingFromOffset) / seconds);
-        }
-
-        void completed(Checkpoint.State state) {
-            bytesDownloaded = state.fileBytes();
-            totalBytes = state.fileBytes();
-            handled = state.handled();
-            malformed = state.malformed();
-            totalEvents = state.handled() + state.deadLettered();
-        }
-
-        RecoveryProgress of(Phase now, String exportId, Optional<Duration> remaining) {
-            long nanos = System.nanoTime();
-            if (now != phase) {
-                phase = now;
-                phaseStarted = nanos;
-            }
-            Duration inPhase = now == Phase.WAITING_FOR_SLOT ? waited : Duration.ofNanos(nanos - phaseStarted);
-            return new RecoveryProgress(now, Optional.ofNullable(exportId), inPhase, bytesDownloaded,
-                    totalBytes < 0 ? OptionalLong.empty() : OptionalLong.of(totalBytes),
-                    now == Phase.DOWNLOADING ? bytesPerSecond : 0, handled,
-                    totalEvents < 0 ? OptionalLong.empty() : OptionalLong.of(totalEvents),
-                    now == Phase.HANDLING_EVENTS ? eventsPerSecond : 0, malformed, remaining);
         }
     }
 }

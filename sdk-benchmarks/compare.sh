@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Measures the SDK against plain tools from the same loopback server, in one go; run on a built
+# tree (mvn -B -q -o package -DskipTests). Prints each side's best of $RUNS and the ratio.
+#
+#   sdk-benchmarks/compare.sh [EVENTS]      (default 400000 events, about 614 MB)
+#
+# download: curl -sS -L -o FILE of the export's download URL vs DownloadCompare (downloadExport
+# into a file, SHA-256 and fsync included); both write to the same directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EVENTS=${1:-400000}
+RUNS=${RUNS:-3}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/compare.XXXXXX")
+EMULATOR_JAR=$(ls sdk-testkit/target/sdk-testkit-*-standalone.jar)
+BENCH_JAR=sdk-benchmarks/target/benchmarks.jar
+
+java -jar "$EMULATOR_JAR" --port 0 --events "$EVENTS" --job-duration-ms 0 >"$WORK/emulator.log" 2>&1 &
+EMULATOR=$!
+trap 'kill $EMULATOR 2>/dev/null; wait $EMULATOR 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do grep -q 'client secret' "$WORK/emulator.log" && break; sleep 0.2; done
+field() { sed -nE "s/^  $1 +([^ ]+).*/\1/p" "$WORK/emulator.log"; }
+BASE=$(field 'base URI'); CUSTOMER=$(field 'customer id'); SUB=$(field 'subscription id')
+CLIENT=$(field 'client id'); SECRET=$(field 'client secret')
+API="$BASE/$CUSTOMER"; EXPORTS="$API/webhooks/subscriptions/$SUB/exports"
+
+TOKEN=$(curl -sS -u "$CLIENT:$SECRET" -d 'grant_type=client_credentials&scope=*:webhooks/**' "$API/login/token" \
+    | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+EXPORT=$(curl -sS -X POST -H "Authorization: Bearer $TOKEN" "$EXPORTS" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+for _ in $(seq 600); do
+    curl -sS -H "Authorization: Bearer $TOKEN" "$EXPORTS/$EXPORT" | grep -q '"state":"completed"' && break
+    sleep 0.5
+done
+
+best() { sort -n | head -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# curl: best of RUNS, into a file as the SDK does.
+CURL_TIMES=()
+for _ in $(seq "$RUNS"); do
+    rm -f "$WORK/curl.ndjson"
+    CURL_TIMES+=("$(curl -sS -L -H "Authorization: Bearer $TOKEN" -o "$WORK/curl.ndjson" -w '%{time_total}' \
+        "$EXPORTS/$EXPORT/download")")
+done
+CURL_S=$(printf '%s\n' "${CURL_TIMES[@]}" | best)
+BYTES=$(stat -c %s "$WORK/curl.ndjson")
+CURL_SHA=$(sha256sum "$WORK/curl.ndjson" | cut -d' ' -f1)
+rm -f "$WORK/curl.ndjson"
+
+read -r SDK_S SDK_BYTES SDK_SHA < <(java -cp "$BENCH_JAR" dev.webhooksv3.bulkexport.benchmarks.DownloadCompare \
+    --base-uri "$BASE" --customer "$CUSTOMER" --client-id "$CLIENT" --client-secret "$SECRET" \
+    --subscription "$SUB" --export "$EXPORT" --target "$WORK/sdk.ndjson" --runs "$RUNS")
+[ "$SDK_SHA" = "$CURL_SHA" ] && [ "$SDK_BYTES" = "$BYTES" ] \
+    || { echo "SDK download differs from curl's ($SDK_BYTES bytes $SDK_SHA vs $BYTES $CURL_SHA)" >&2; exit 1; }
+
+mbs() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.0f", b / s / 1e6 }'; }
+printf '%-34s %10s %10s %7s\n' '' 'SDK MB/s' 'ref MB/s' 'ratio'
+printf '%-34s %10s %10s %7s\n' "downloadExport vs curl -L ($((BYTES / 1000000)) MB)" \
+    "$(mbs "$SDK_S")" "$(mbs "$CURL_S")" "$(ratio "$CURL_S" "$SDK_S")x"

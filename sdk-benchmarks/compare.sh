@@ -5,7 +5,8 @@
 #   sdk-benchmarks/compare.sh [EVENTS]      (default 400000 events, about 614 MB)
 #
 # download: curl -sS -L -o FILE of the export's download URL vs DownloadCompare (downloadExport
-# into a file, SHA-256 and fsync included); both write to the same directory.
+# into a file, SHA-256 and fsync included); both write to the same directory. With
+# BASELINE_JAR=path/to/an/older/sdk-core.jar the older SDK is measured too, in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-400000}
@@ -46,13 +47,24 @@ BYTES=$(stat -c %s "$WORK/curl.ndjson")
 CURL_SHA=$(sha256sum "$WORK/curl.ndjson" | cut -d' ' -f1)
 rm -f "$WORK/curl.ndjson"
 
-read -r SDK_S SDK_BYTES SDK_SHA < <(java -cp "$BENCH_JAR" dev.webhooksv3.bulkexport.benchmarks.DownloadCompare \
-    --base-uri "$BASE" --customer "$CUSTOMER" --client-id "$CLIENT" --client-secret "$SECRET" \
-    --subscription "$SUB" --export "$EXPORT" --target "$WORK/sdk.ndjson" --runs "$RUNS")
-[ "$SDK_SHA" = "$CURL_SHA" ] && [ "$SDK_BYTES" = "$BYTES" ] \
-    || { echo "SDK download differs from curl's ($SDK_BYTES bytes $SDK_SHA vs $BYTES $CURL_SHA)" >&2; exit 1; }
-
+sdk() { # [sdk-core jar to put first on the class path] -> "seconds bytes sha256"
+    java -cp "${1:+$1:}$BENCH_JAR" dev.webhooksv3.bulkexport.benchmarks.DownloadCompare \
+        --base-uri "$BASE" --customer "$CUSTOMER" --client-id "$CLIENT" --client-secret "$SECRET" \
+        --subscription "$SUB" --export "$EXPORT" --target "$WORK/sdk.ndjson" --runs "$RUNS" 2>/dev/null
+}
+check() {
+    [ "$3" = "$CURL_SHA" ] && [ "$2" = "$BYTES" ] \
+        || { echo "SDK download differs from curl's ($2 bytes $3 vs $BYTES $CURL_SHA)" >&2; exit 1; }
+}
 mbs() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.0f", b / s / 1e6 }'; }
-printf '%-34s %10s %10s %7s\n' '' 'SDK MB/s' 'ref MB/s' 'ratio'
-printf '%-34s %10s %10s %7s\n' "downloadExport vs curl -L ($((BYTES / 1000000)) MB)" \
-    "$(mbs "$SDK_S")" "$(mbs "$CURL_S")" "$(ratio "$CURL_S" "$SDK_S")x"
+row() { printf '%-40s %10s %10s %7s\n' "$1" "$(mbs "$2")" "$(mbs "$3")" "$(ratio "$3" "$2")x"; }
+
+read -r SDK_S SDK_BYTES SDK_SHA < <(sdk "")
+check "$SDK_S" "$SDK_BYTES" "$SDK_SHA"
+printf '%-40s %10s %10s %7s\n' "($((BYTES / 1000000)) MB, best of $RUNS)" 'SDK MB/s' 'ref MB/s' 'ratio'
+row 'downloadExport vs curl -L' "$SDK_S" "$CURL_S"
+if [ -n "${BASELINE_JAR:-}" ]; then
+    read -r OLD_S OLD_BYTES OLD_SHA < <(sdk "$BASELINE_JAR")
+    check "$OLD_S" "$OLD_BYTES" "$OLD_SHA"
+    row "baseline downloadExport vs curl -L" "$OLD_S" "$CURL_S"
+fi

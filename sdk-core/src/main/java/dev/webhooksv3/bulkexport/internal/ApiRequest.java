@@ -16,9 +16,11 @@ import java.util.Objects;
  *     a non-idempotent request is only re-sent when the server surely did not act on it
  * @param streaming whether the response body is handed over unread (downloads) instead of
  *     being read, bounded, inside the retry loop
+ * @param direct whether a streaming body that can be written as it is (a 200 or 206, unencoded) is
+ *     handed over as a {@link DirectBody}, whose buffers go straight to a file, instead of a stream
  */
 record ApiRequest(String method, URI uri, Map<String, String> headers, byte[] body, boolean idempotent,
-                         boolean streaming) {
+                         boolean streaming, boolean direct) {
 
     static final String AUTHORIZATION = "Authorization";
 
@@ -32,42 +34,47 @@ record ApiRequest(String method, URI uri, Map<String, String> headers, byte[] bo
 
     /** A GET whose JSON answer is read inside the retry loop. */
     static ApiRequest get(URI uri) {
-        return new ApiRequest("GET", uri, Map.of("Accept", "application/json"), null, true, false);
+        return new ApiRequest("GET", uri, Map.of("Accept", "application/json"), null, true, false, false);
     }
 
     /** A DELETE with a JSON answer; idempotent. */
     static ApiRequest delete(URI uri) {
-        return new ApiRequest("DELETE", uri, Map.of("Accept", "application/json"), null, true, false);
+        return new ApiRequest("DELETE", uri, Map.of("Accept", "application/json"), null, true, false, false);
     }
 
     /** A POST without a body that creates something: never sent twice unless the server surely did not act. */
     static ApiRequest create(URI uri) {
-        return new ApiRequest("POST", uri, Map.of("Accept", "application/json"), null, false, false);
+        return new ApiRequest("POST", uri, Map.of("Accept", "application/json"), null, false, false, false);
     }
 
     /** A form POST whose repetition is harmless (a token request), with its own {@code Authorization}. */
     static ApiRequest form(URI uri, String authorization, byte[] form) {
         return new ApiRequest("POST", uri, Map.of(AUTHORIZATION, authorization,
-                "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"), form, true, false);
+                "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"), form, true, false, false);
     }
 
     /** A GET of a file whose body is handed over unread, gzip welcome. */
     static ApiRequest download(URI uri) {
         return new ApiRequest("GET", uri, Map.of(
                 "Accept", "application/x-ndjson, application/json;q=0.9, */*;q=0.5",
-                "Accept-Encoding", "gzip"), null, true, true);
+                "Accept-Encoding", "gzip"), null, true, true, false);
+    }
+
+    /** Returns a copy whose writable body is handed over as a {@link DirectBody}. */
+    ApiRequest toFile() {
+        return new ApiRequest(method, uri, headers, body, idempotent, streaming, true);
     }
 
     /** Returns a copy with one more header (replacing one of the same name). */
     ApiRequest withHeader(String name, String value) {
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(name, value);
-        return new ApiRequest(method, uri, copy, body, idempotent, streaming);
+        return new ApiRequest(method, uri, copy, body, idempotent, streaming, direct);
     }
 
     /** Returns a copy aimed at another URI (a redirect or a link). */
     ApiRequest withUri(URI target) {
-        return new ApiRequest(method, target, headers, body, idempotent, streaming);
+        return new ApiRequest(method, target, headers, body, idempotent, streaming, direct);
     }
 
     /** Method and path, never the query (which may carry a signature) nor any header. */

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ public final class FileDownload {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport");
     private static final int COPY_BUFFER = 256 * 1024;
-    private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
+    private static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
 
     private final ExportApi api;
     private final RetryPolicy policy;
@@ -46,12 +45,13 @@ public final class FileDownload {
 
     /** The file's decoded bytes, resuming across broken connections; the caller closes it. */
     public InputStream open(String subscriptionId, String exportId) {
-        return stream(api.download(subscriptionId, exportId), 0, null, validator -> { });
+        return stream(ApiRequest.download(api.download(subscriptionId, exportId)), 0, null, validator -> { });
     }
 
-    private ResumingInputStream stream(URI uri, long from, String validator, Consumer<String> validatorListener) {
-        return new ResumingInputStream(api.transport(), ApiRequest.download(uri), from, validator, validatorListener,
-                policy, sleeper, api.clock());
+    private ResumingInputStream stream(ApiRequest download, long from, String validator,
+                                       Consumer<String> validatorListener) {
+        return new ResumingInputStream(api.transport(), download, from, validator, validatorListener, policy, sleeper,
+                api.clock());
     }
 
     public DownloadResult toFile(DownloadRequest request) {
@@ -99,32 +99,81 @@ public final class FileDownload {
                 throw new UncheckedIOException(e);
             }
         };
-        long bytes = existing;
-        try (ResumingInputStream in = stream(uri, existing, knownValidator, keepValidator);
+        try (ResumingInputStream in = stream(ApiRequest.download(uri).toFile(), existing, knownValidator,
+                keepValidator);
              FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      StandardOpenOption.APPEND)) {
-            byte[] buffer = new byte[COPY_BUFFER];
-            long reportedAt = System.nanoTime();
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                sha256.update(buffer, 0, n);
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-                bytes += n;
+            PartFile file = new PartFile(out, sha256, existing);
+            long[] reportedAt = {System.nanoTime()};
+            Runnable tick = () -> {
                 long now = System.nanoTime();
-                if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
-                    reportedAt = now;
-                    request.progressListener().accept(progress(bytes - existing, bytes, in, started));
+                if (now - reportedAt[0] >= PROGRESS_EVERY.toNanos()) {
+                    reportedAt[0] = now;
+                    request.progressListener().accept(progress(file.bytes() - existing, file.bytes(), in, started));
                 }
-            }
+            };
+            copy(in, file, tick);
             out.force(true);
-            request.progressListener().accept(progress(bytes - existing, bytes, in, started));
+            request.progressListener().accept(progress(file.bytes() - existing, file.bytes(), in, started));
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Disk.forceDirectory(target.getParent());
-            return new DownloadResult(target, bytes, in.requests(), in.resumes(),
+            return new DownloadResult(target, file.bytes(), in.requests(), in.resumes(),
                     Duration.ofNanos(System.nanoTime() - started), HexFormat.of().formatHex(sha256.digest()));
         }
+    }
+
+    /**
+     * Appends the rest of the file, resuming where a body broke or ended short: a {@link DirectBody}
+     * is drained straight into the part file (the fast path); a stream (a gzip answer, decoded) is
+     * copied through a buffer. The resumed answer may be of either kind.
+     */
+    private static void copy(ResumingInputStream in, PartFile file, Runnable tick) throws IOException {
+        byte[] buffer = new byte[COPY_BUFFER];
+        while (true) {
+            long before = file.bytes();
+            IOException failure = null;
+            boolean ended;
+            try {
+                ended = step(in.body(), file, buffer, tick);
+            } catch (BoundedGzipInputStream.BombException bomb) {
+                throw bomb;
+            } catch (IOException e) {
+                failure = e;
+                ended = false;
+            }
+            in.advance(file.bytes() - before);
+            if (failure == null && !ended) {
+                continue;
+            }
+            if (failure == null && in.complete()) {
+                return;
+            }
+            in.resume(failure != null ? failure : in.endedShort());
+        }
+    }
+
+    /**
+     * Drains a direct body to its end, or copies one read of a stream; whether the body ended.
+     *
+     * @throws IOException if the body broke (worth resuming)
+     * @throws UncheckedIOException if the part file could not be written (not worth resuming)
+     */
+    private static boolean step(InputStream body, PartFile file, byte[] buffer, Runnable tick) throws IOException {
+        if (body instanceof DirectBody direct) {
+            direct.drainTo(file, PROGRESS_EVERY, tick);
+            return true;
+        }
+        int n = body.read(buffer);
+        if (n < 0) {
+            return true;
+        }
+        try {
+            file.write(buffer, n);
+        } catch (IOException disk) {
+            throw new UncheckedIOException(disk);
+        }
+        tick.run();
+        return false;
     }
 
     private static DownloadProgress progress(long transferred, long bytes, ResumingInputStream in, long startedNanos) {

@@ -105,7 +105,8 @@ final class HttpTransport implements Transport {
         }
         HttpResponse<InputStream> response;
         try {
-            response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = client.send(builder.build(), request.direct() && request.streaming()
+                    ? DirectBody.handler(requestTimeout) : HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException | HttpConnectTimeoutException | SSLHandshakeException e) {
             // Before the request: no connection, or no TLS session to send it on. A certificate the
             // trust manager refused (untrusted chain, wrong host name) is presented again on a retry.
@@ -117,7 +118,8 @@ final class HttpTransport implements Transport {
             Thread.currentThread().interrupt();
             throw new BulkExportException(request.describe() + " was interrupted", e);
         }
-        InputStream body = StallGuard.guard(response.body(), requestTimeout);
+        InputStream body = response.body() instanceof DirectBody direct ? direct
+                : StallGuard.guard(response.body(), requestTimeout);
         if (!request.streaming()) {
             boolean success = response.statusCode() >= 200 && response.statusCode() < 300;
             try {

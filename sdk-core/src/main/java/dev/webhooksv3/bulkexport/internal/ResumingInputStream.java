@@ -251,19 +251,13 @@ final class ResumingInputStream extends InputStream {
             try {
                 int n = body.read(b, off, len);
                 if (n > 0) {
-                    position += n;
-                    failuresWithoutProgress = 0;
+                    advance(n);
                     return n;
                 }
-                long total = version.length();
-                if (n < 0 && (total < 0 || position == total)) {
+                if (n < 0 && complete()) {
                     return -1;
                 }
-                if (n < 0 && position > total) {
-                    throw new BulkExportException(request.describe() + " sent " + position + " bytes, more than the "
-                            + total + " it announced", null);
-                }
-                failure = new EOFException("body ended at byte " + position + " of " + total);
+                failure = endedShort();
             } catch (BoundedGzipInputStream.BombException bomb) {
                 throw bomb;
             } catch (IOException e) {
@@ -273,8 +267,40 @@ final class ResumingInputStream extends InputStream {
         }
     }
 
+    /** The current answer's body: a stream, or a {@link DirectBody} that the file path drains itself. */
+    InputStream body() {
+        return body;
+    }
+
+    /** Counts bytes taken from {@link #body()} without {@link #read} (a drained {@link DirectBody}). */
+    void advance(long bytes) {
+        if (bytes > 0) {
+            position += bytes;
+            failuresWithoutProgress = 0;
+        }
+    }
+
+    /**
+     * Whether a body that ended brought the whole file (or the server never said its length).
+     *
+     * @throws BulkExportException if it brought more than the length announced
+     */
+    boolean complete() {
+        long total = version.length();
+        if (total >= 0 && position > total) {
+            throw new BulkExportException(request.describe() + " sent " + position + " bytes, more than the "
+                    + total + " it announced", null);
+        }
+        return total < 0 || position == total;
+    }
+
+    /** Why to resume a body that ended before the length announced. */
+    EOFException endedShort() {
+        return new EOFException("body ended at byte " + position + " of " + version.length());
+    }
+
     /** Reconnects at the current position, backing off; bounded by attempts without progress. */
-    private void resume(IOException failure) {
+    void resume(IOException failure) {
         IOException last = failure;
         while (true) {
             closeBody();

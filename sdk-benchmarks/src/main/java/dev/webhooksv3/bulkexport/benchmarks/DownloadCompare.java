@@ -1,0 +1,57 @@
+package dev.webhooksv3.bulkexport.benchmarks;
+
+import dev.webhooksv3.bulkexport.BulkExportClient;
+import dev.webhooksv3.bulkexport.DownloadRequest;
+import dev.webhooksv3.bulkexport.DownloadResult;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Downloads one completed export with {@link BulkExportClient#downloadExport}, the SDK's side of
+ * {@code compare.sh}: prints the seconds of the best of {@code --runs} downloads (each into a fresh
+ * file, as curl's), then the bytes and the SHA-256.
+ *
+ * <pre>
+ * java -cp sdk-benchmarks/target/benchmarks.jar dev.webhooksv3.bulkexport.benchmarks.DownloadCompare \
+ *     --base-uri http://127.0.0.1:8089 --customer C --client-id ID --client-secret S \
+ *     --subscription SUB --export EXPORT --target /tmp/sdk.ndjson --runs 3
+ * </pre>
+ */
+public final class DownloadCompare {
+
+    private DownloadCompare() {
+    }
+
+    /**
+     * Runs the downloads.
+     *
+     * @param args {@code --base-uri}, {@code --customer}, {@code --client-id}, {@code --client-secret},
+     *     {@code --subscription}, {@code --export}, {@code --target}, {@code --runs} (default 3)
+     * @throws Exception if a download fails
+     */
+    public static void main(String[] args) throws Exception {
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        BulkExportClient client = BulkExportClient.builder()
+                .baseUri(URI.create(options.get("--base-uri")))
+                .customerId(options.get("--customer"))
+                .clientCredentials(options.get("--client-id"), options.get("--client-secret"))
+                .build();
+        Path target = Path.of(options.get("--target"));
+        int runs = Integer.parseInt(options.getOrDefault("--runs", "3"));
+        double best = Double.MAX_VALUE;
+        DownloadResult result = null;
+        for (int run = 0; run < runs; run++) {
+            Files.deleteIfExists(target);
+            long started = System.nanoTime();
+            result = client.downloadExport(DownloadRequest.of(options.get("--subscription"), options.get("--export"),
+                    target));
+            best = Math.min(best, (System.nanoTime() - started) / 1e9);
+        }
+        System.out.println(String.format(Locale.ROOT, "%.3f %d %s", best, result.bytes(), result.sha256()));
+    }
+}

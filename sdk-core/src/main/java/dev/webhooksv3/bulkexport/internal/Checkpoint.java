@@ -54,26 +54,25 @@ final class Checkpoint implements AutoCloseable {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** One record. */
-    record State(long sequence, String subscriptionId, String exportId, Instant jobCreatedAt, Phase phase,
-                 long fileBytes, String fileSha256, long line, long byteOffset, long handled, long malformed,
-                 long deadLettered) {
+    record State(long sequence, String subscriptionId, String exportId, Phase phase, long fileBytes,
+                 String fileSha256, long line, long byteOffset, long handled, long malformed, long deadLettered) {
 
-        static State started(String subscriptionId, String exportId, Instant jobCreatedAt) {
-            return new State(0, subscriptionId, exportId, jobCreatedAt, Phase.STARTED, 0, null, 0, 0, 0, 0, 0);
+        static State started(String subscriptionId, String exportId) {
+            return new State(0, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, 0, 0, 0);
         }
 
         State downloaded(long bytes, String sha256) {
-            return new State(sequence, subscriptionId, exportId, jobCreatedAt, Phase.DOWNLOADED, bytes, sha256, 0, 0, 0, 0, 0);
+            return new State(sequence, subscriptionId, exportId, Phase.DOWNLOADED, bytes, sha256, 0, 0, 0, 0, 0);
         }
 
         State handledThrough(long atLine, long atOffset, long handledTotal, long malformedTotal, long deadTotal) {
-            return new State(sequence, subscriptionId, exportId, jobCreatedAt, phase, fileBytes, fileSha256, atLine,
+            return new State(sequence, subscriptionId, exportId, phase, fileBytes, fileSha256, atLine,
                     atOffset,
                     handledTotal, malformedTotal, deadTotal);
         }
 
         State in(Phase next) {
-            return new State(sequence, subscriptionId, exportId, jobCreatedAt, next, fileBytes, fileSha256, line,
+            return new State(sequence, subscriptionId, exportId, next, fileBytes, fileSha256, line,
                     byteOffset,
                     handled, malformed, deadLettered);
         }
@@ -83,7 +82,7 @@ final class Checkpoint implements AutoCloseable {
         }
 
         private State withSequence(long next) {
-            return new State(next, subscriptionId, exportId, jobCreatedAt, phase, fileBytes, fileSha256, line,
+            return new State(next, subscriptionId, exportId, phase, fileBytes, fileSha256, line,
                     byteOffset, handled,
                     malformed, deadLettered);
         }
@@ -94,7 +93,6 @@ final class Checkpoint implements AutoCloseable {
             record.put("sequence", sequence);
             record.put("subscriptionId", subscriptionId);
             record.put("exportId", exportId);
-            record.put("jobCreatedAt", jobCreatedAt == null ? null : jobCreatedAt.toString());
             record.put("phase", phase.name());
             record.put("fileBytes", fileBytes);
             record.put("fileSha256", fileSha256);
@@ -131,8 +129,7 @@ final class Checkpoint implements AutoCloseable {
             } catch (IllegalArgumentException unknown) {
                 throw new Json.ShapeException("unknown checkpoint phase");
             }
-            return new State(Json.count(node, "sequence"), subscription, export, Json.instant(node, "jobCreatedAt"),
-                    phase, Json.count(node, "fileBytes"),
+            return new State(Json.count(node, "sequence"), subscription, export, phase, Json.count(node, "fileBytes"),
                     Json.text(node, "fileSha256"), Json.count(node, "line"), Json.count(node, "byteOffset"),
                     Json.count(node, "handled"), Json.count(node, "malformed"), Json.count(node, "deadLettered"));
         }

@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.Set;
@@ -89,7 +88,6 @@ public final class Recovery {
         private String exportId;
         private Optional<ExportJob> next = Optional.empty();
         private boolean fromStart;
-        private Instant chosenCreatedAt;
         private RecoveryReports reports = new RecoveryReports();
 
         Run(RecoveryRequest request, String subscriptionId, EventHandler handler, long startedNanos) {
@@ -109,7 +107,7 @@ public final class Recovery {
                 }
                 try (Checkpoint checkpoint = directory.checkpoint(exportId, prior)) {
                     Checkpoint.State state = prior.orElseGet(() -> checkpoint.write(
-                            Checkpoint.State.started(subscriptionId, exportId, chosenCreatedAt), true));
+                            Checkpoint.State.started(subscriptionId, exportId), true));
                     if (fromStart) {
                         directory.forgetStart();
                     }
@@ -152,7 +150,6 @@ public final class Recovery {
         /** Sets {@link #exportId} to the export this run recovers, and returns its checkpoint if it has one. */
         private Optional<Checkpoint.State> chooseExport() throws IOException {
             fromStart = false;
-            chosenCreatedAt = null;
             reports = new RecoveryReports(); // the figures are of one export
             if (next.isPresent()) {
                 choose(next.get());
@@ -184,7 +181,7 @@ public final class Recovery {
             if (unhandled.isPresent()) {
                 choose(unhandled.get());
                 LOG.info("recovering export job {} (created {}): no checkpoint in {} has handled it, and its events "
-                        + "will not be exported again", exportId, chosenCreatedAt, request.workDirectory());
+                        + "will not be exported again", exportId, unhandled.get().createdAt(), request.workDirectory());
                 return directory.load(exportId);
             }
             report(Phase.CHECKING_SUMMARY);
@@ -208,7 +205,6 @@ public final class Recovery {
 
         private void choose(ExportJob job) {
             exportId = job.id();
-            chosenCreatedAt = job.createdAt();
         }
 
         /**

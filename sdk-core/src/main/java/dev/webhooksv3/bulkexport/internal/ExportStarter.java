@@ -52,7 +52,7 @@ public final class ExportStarter {
      * may still wait. The service's 409 does not name the running job, so neither can this.
      */
     @FunctionalInterface
-    public interface SlotWaitListener {
+    interface SlotWaitListener {
         void waiting(Duration waited, Duration remaining);
     }
 
@@ -60,7 +60,7 @@ public final class ExportStarter {
         return start(request, (waited, remaining) -> { });
     }
 
-    public ExportJob start(StartExportRequest request, SlotWaitListener slotWait) {
+    ExportJob start(StartExportRequest request, SlotWaitListener slotWait) {
         String subscriptionId = Ids.require("subscriptionId", request.subscriptionId());
         Deadline deadline = Deadline.after(clock, request.waitForFreeSlot());
         Attempt attempt = new Attempt();
@@ -143,7 +143,7 @@ public final class ExportStarter {
     }
 
     /** The newest processing (else completed) job created since {@code began}, less the allowed clock skew. */
-    public Optional<ExportJob> findJobCreatedSince(String subscriptionId, Instant began) {
+    Optional<ExportJob> findJobCreatedSince(String subscriptionId, Instant began) {
         Instant earliest = began.minus(ADOPTION_SKEW);
         return api.listExports(subscriptionId).jobs().stream()
                 .filter(job -> job.state().equals(ExportState.PROCESSING) || job.state().equals(ExportState.COMPLETED))

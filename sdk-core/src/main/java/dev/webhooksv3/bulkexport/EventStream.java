@@ -158,7 +158,21 @@ public final class EventStream implements Iterable<FailedEvent>, AutoCloseable {
      * @return the stream; the caller closes it
      */
     public static EventStream of(InputStream in, EventStreamOptions options) {
-        return new EventStream(Objects.requireNonNull(in, "in"), StreamPosition.START, options);
+        return of(in, StreamPosition.START, options);
+    }
+
+    /**
+     * Opens a stream on NDJSON bytes that continue from a position an earlier stream returned:
+     * {@code in} starts at {@code from.byteOffset()} of the file, and line numbers and offsets
+     * continue from {@code from}. The stream takes ownership of {@code in} and closes it.
+     *
+     * @param in the bytes from {@code from.byteOffset()} on
+     * @param from where {@code in} starts
+     * @param options the malformed-line policy and line limit
+     * @return the stream; the caller closes it
+     */
+    public static EventStream of(InputStream in, StreamPosition from, EventStreamOptions options) {
+        return new EventStream(Objects.requireNonNull(in, "in"), Objects.requireNonNull(from, "from"), options);
     }
 
     /**

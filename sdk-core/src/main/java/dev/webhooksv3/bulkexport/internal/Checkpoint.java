@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.webhooksv3.bulkexport.BulkExportException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.CRC32;
 
@@ -26,12 +28,16 @@ import java.util.zip.CRC32;
  * The durable progress of a recovery: a small file of two fixed-size slots, written alternately.
  *
  * <p>Each slot holds one JSON record, its CRC-32 and a sequence number. A write goes to the slot
- * the previous write did not use, with one positioned write (a process crash either applies it or
- * not); a torn write (power loss) fails its CRC, and loading takes the valid slot with the highest
- * sequence, so the previous record survives. Writes are forced to disk when asked, and otherwise at
- * least every {@code fsyncInterval}. The format is readable JSON, for people debugging a recovery,
- * written by Jackson (a server's id is never spliced into it as text) and read strictly (a member
- * twice, an unsafe id or an unknown phase make a slot invalid).
+ * the previous write did not use; a torn write fails its CRC, and loading takes the valid slot with
+ * the highest sequence, so the previous record survives. The file is memory-mapped: a write is a
+ * copy into the page cache, which outlives a crash of the process, without a system call (the
+ * recovery writes one record per event). Writes are forced to disk (msync) when asked, and
+ * otherwise at least every {@code fsyncInterval}, which bounds what a power loss can take back.
+ *
+ * <p>The format is readable JSON, for people debugging a recovery, and is read strictly (a member
+ * twice, an unsafe id or an unknown phase make a slot invalid). The members that hold text (the
+ * ids, the phase, the digest) are written by Jackson, once per change, so that a server's id is
+ * never spliced into the record as text; only the counters are appended per write.
  */
 final class Checkpoint implements AutoCloseable {
 
@@ -39,9 +45,12 @@ final class Checkpoint implements AutoCloseable {
 
     /** Where the recovery of one export stands. */
     enum Phase {
-        /** The job is known; its file is not downloaded yet. */
+        /**
+         * The job is known; its file is not downloaded yet ({@code fileBytes} tells how much of it
+         * is), and the events of what is downloaded are being handled.
+         */
         STARTED,
-        /** The file is downloaded; events are being handled. */
+        /** The file is downloaded; the rest of its events are being handled. */
         DOWNLOADED,
         /** Every event was handled (or dead-lettered). */
         DONE,
@@ -61,8 +70,16 @@ final class Checkpoint implements AutoCloseable {
             return new State(0, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, 0, 0, 0);
         }
 
+        /** The file is complete; the handling's progress (made while it downloaded) is kept. */
         State downloaded(long bytes, String sha256) {
-            return new State(sequence, subscriptionId, exportId, Phase.DOWNLOADED, bytes, sha256, 0, 0, 0, 0, 0);
+            return new State(sequence, subscriptionId, exportId, Phase.DOWNLOADED, bytes, sha256, line, byteOffset,
+                    handled, malformed, deadLettered);
+        }
+
+        /** While the file downloads: how many of its bytes are on disk. */
+        State downloading(long bytes) {
+            return new State(sequence, subscriptionId, exportId, phase, bytes, fileSha256, line, byteOffset, handled,
+                    malformed, deadLettered);
         }
 
         State handledThrough(long atLine, long atOffset, long handledTotal, long malformedTotal, long deadTotal) {
@@ -87,22 +104,17 @@ final class Checkpoint implements AutoCloseable {
                     malformed, deadLettered);
         }
 
-        private String toJson() {
+        /** The members that hold text, as a JSON object without its closing brace. */
+        private String textMembers() {
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("version", 2);
-            record.put("sequence", sequence);
             record.put("subscriptionId", subscriptionId);
             record.put("exportId", exportId);
             record.put("phase", phase.name());
-            record.put("fileBytes", fileBytes);
             record.put("fileSha256", fileSha256);
-            record.put("line", line);
-            record.put("byteOffset", byteOffset);
-            record.put("handled", handled);
-            record.put("malformed", malformed);
-            record.put("deadLettered", deadLettered);
             try {
-                return STRICT.writeValueAsString(record);
+                String json = STRICT.writeValueAsString(record);
+                return json.substring(0, json.length() - 1);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("cannot write a checkpoint record", e);
             }
@@ -137,15 +149,23 @@ final class Checkpoint implements AutoCloseable {
 
     private final Path file;
     private final FileChannel channel;
+    private final MappedByteBuffer slots;
     private final Clock clock;
     private final Duration fsyncInterval;
+    private final byte[] record = new byte[SLOT_BYTES];
+    private final CRC32 crc = new CRC32();
     private long sequence;
     private Instant lastForce;
     private boolean dirty;
+    /** The Jackson-written text members of the last record, and the state they were written for. */
+    private String textMembers;
+    private State textMembersOf;
 
-    private Checkpoint(Path file, FileChannel channel, long sequence, Clock clock, Duration fsyncInterval) {
+    private Checkpoint(Path file, FileChannel channel, MappedByteBuffer slots, long sequence, Clock clock,
+                       Duration fsyncInterval) {
         this.file = file;
         this.channel = channel;
+        this.slots = slots;
         this.sequence = sequence;
         this.clock = clock;
         this.fsyncInterval = fsyncInterval;
@@ -166,12 +186,22 @@ final class Checkpoint implements AutoCloseable {
                 best = state;
             }
         }
-        if (best == null && bytes.length > 0) {
+        if (best == null && !isBlank(bytes)) {
             throw new BulkExportException("checkpoint " + file + " is unreadable (no slot passes its CRC check); "
                     + "move it away to start the recovery over (already handled events would then be handed again)",
                     null);
         }
         return Optional.ofNullable(best);
+    }
+
+    /** A file opened (and so mapped) by a process that crashed before its first record. */
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static State parse(byte[] record) {
@@ -203,10 +233,20 @@ final class Checkpoint implements AutoCloseable {
         boolean created = !Files.exists(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        if (created) {
-            Disk.forceDirectory(file.toAbsolutePath().getParent());
+        try {
+            boolean grows = channel.size() < 2L * SLOT_BYTES;
+            MappedByteBuffer slots = channel.map(FileChannel.MapMode.READ_WRITE, 0, 2L * SLOT_BYTES);
+            if (grows) {
+                channel.force(true); // the new length, before any record relies on it
+            }
+            if (created) {
+                Disk.forceDirectory(file.toAbsolutePath().getParent());
+            }
+            return new Checkpoint(file, channel, slots, prior.map(State::sequence).orElse(0L), clock, fsyncInterval);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        return new Checkpoint(file, channel, prior.map(State::sequence).orElse(0L), clock, fsyncInterval);
     }
 
     /**
@@ -217,40 +257,68 @@ final class Checkpoint implements AutoCloseable {
      */
     State write(State state, boolean force) {
         State next = state.withSequence(++sequence);
-        String json = next.toJson();
-        byte[] record = new byte[SLOT_BYTES];
-        Arrays.fill(record, (byte) ' ');
-        byte[] text = (json + "\n" + crc(json) + "\n").getBytes(StandardCharsets.UTF_8);
-        if (text.length > SLOT_BYTES) {
-            throw new IllegalStateException("checkpoint record exceeds " + SLOT_BYTES + " bytes: " + text.length);
-        }
-        System.arraycopy(text, 0, record, 0, text.length);
-        record[SLOT_BYTES - 1] = '\n';
-        try {
-            ByteBuffer buffer = ByteBuffer.wrap(record);
-            long at = (sequence % 2) * SLOT_BYTES;
-            while (buffer.hasRemaining()) {
-                at += channel.write(buffer, at);
+        encode(next);
+        slots.put((int) (sequence % 2) * SLOT_BYTES, record, 0, SLOT_BYTES);
+        dirty = true;
+        Instant now = clock.instant();
+        if (force || Duration.between(lastForce, now).compareTo(fsyncInterval) >= 0) {
+            try {
+                slots.force();
+            } catch (UncheckedIOException e) {
+                throw new BulkExportException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
             }
-            dirty = true;
-            Instant now = clock.instant();
-            if (force || Duration.between(lastForce, now).compareTo(fsyncInterval) >= 0) {
-                channel.force(false);
-                lastForce = now;
-                dirty = false;
-            }
-        } catch (IOException e) {
-            throw new BulkExportException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
+            lastForce = now;
+            dirty = false;
         }
         return next;
+    }
+
+    /** Fills {@link #record}: the JSON, a newline, its CRC-32 in hex, a newline, blanks, a newline. */
+    private void encode(State state) {
+        if (textMembersOf == null || !sameText(textMembersOf, state)) {
+            textMembers = state.textMembers();
+            textMembersOf = state;
+        }
+        StringBuilder json = new StringBuilder(textMembers.length() + 160).append(textMembers)
+                .append(",\"sequence\":").append(state.sequence())
+                .append(",\"fileBytes\":").append(state.fileBytes())
+                .append(",\"line\":").append(state.line())
+                .append(",\"byteOffset\":").append(state.byteOffset())
+                .append(",\"handled\":").append(state.handled())
+                .append(",\"malformed\":").append(state.malformed())
+                .append(",\"deadLettered\":").append(state.deadLettered()).append('}');
+        int length = json.length();
+        if (length + 11 > SLOT_BYTES) {
+            throw new IllegalStateException("checkpoint record exceeds " + SLOT_BYTES + " bytes: " + length);
+        }
+        for (int i = 0; i < length; i++) {
+            record[i] = (byte) json.charAt(i); // ASCII: Jackson escapes the rest, and ids are safe segments
+        }
+        crc.reset();
+        crc.update(record, 0, length);
+        record[length] = '\n';
+        long value = crc.getValue();
+        for (int i = 0; i < 8; i++) {
+            record[length + 1 + i] = (byte) Character.forDigit((int) (value >>> (28 - 4 * i)) & 0xf, 16);
+        }
+        Arrays.fill(record, length + 9, SLOT_BYTES - 1, (byte) ' ');
+        record[length + 9] = '\n';
+        record[SLOT_BYTES - 1] = '\n';
+    }
+
+    private static boolean sameText(State a, State b) {
+        return a.phase() == b.phase() && a.exportId().equals(b.exportId())
+                && a.subscriptionId().equals(b.subscriptionId()) && Objects.equals(a.fileSha256(), b.fileSha256());
     }
 
     @Override
     public void close() throws IOException {
         try {
             if (dirty) {
-                channel.force(false);
+                slots.force();
             }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         } finally {
             channel.close();
         }

@@ -11,10 +11,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
- * The last stage of a recovery: reads the downloaded file from the checkpoint's position, hands
- * each event to the handler, and acknowledges it in the checkpoint once the handler returns (or,
+ * The last stage of a recovery: reads the file (downloaded, or as it downloads) from the
+ * checkpoint's position, hands each event to the handler, and acknowledges it in the checkpoint once the handler returns (or,
  * when asked, once it was dead-lettered after its last attempt).
  */
 final class EventHandling {
@@ -48,6 +49,7 @@ final class EventHandling {
         this.reporter = reporter;
     }
 
+    /** Hands over the events of the downloaded file, from the checkpoint's position on. */
     Checkpoint.State handle(EventHandler handler, Checkpoint.State from) {
         long size;
         try {
@@ -60,32 +62,48 @@ final class EventHandling {
                     + from.fileBytes() + ": it changed since it was downloaded; move the checkpoint away to start over",
                     null);
         }
+        try (EventStream events = EventStream.open(file, position(from), options())) {
+            return handle(handler, from, events, UnaryOperator.identity());
+        }
+    }
+
+    static StreamPosition position(Checkpoint.State state) {
+        return new StreamPosition(state.line(), state.byteOffset());
+    }
+
+    EventStreamOptions options() {
+        return EventStreamOptions.skipAndReport(request.malformedLineHandler()).withMaxLineBytes(request.maxLineBytes());
+    }
+
+    /**
+     * Hands over the events of {@code events}, which starts at the checkpoint's position; each
+     * acknowledgement is checkpointed with {@code progress} applied (the download's part of the
+     * record, when the file is still downloading), and the last one marks the export done.
+     */
+    Checkpoint.State handle(EventHandler handler, Checkpoint.State from, EventStream events,
+                            UnaryOperator<Checkpoint.State> progress) {
         long handled = from.handled();
         long dead = from.deadLettered();
         reporter.report(handled, from.malformed(), dead, from.byteOffset());
-        EventStreamOptions options = EventStreamOptions.skipAndReport(request.malformedLineHandler())
-                .withMaxLineBytes(request.maxLineBytes());
         Checkpoint.State state = from;
         long reportedAt = System.nanoTime();
-        try (EventStream events = EventStream.open(file, new StreamPosition(from.line(), from.byteOffset()), options)) {
-            for (FailedEvent event : events) {
-                if (deliver(handler, event, handled + dead)) {
-                    handled++;
-                } else {
-                    dead++;
-                }
-                StreamPosition position = events.position();
-                state = checkpoint.write(state.handledThrough(position.line(), position.byteOffset(), handled,
-                        from.malformed() + events.malformedLines(), dead), false);
-                long now = System.nanoTime();
-                if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
-                    reportedAt = now;
-                    reporter.report(handled, state.malformed(), dead, position.byteOffset());
-                }
+        for (FailedEvent event : events) {
+            if (deliver(handler, event, handled + dead)) {
+                handled++;
+            } else {
+                dead++;
             }
-            state = state.handledThrough(state.line(), state.byteOffset(), handled,
-                    from.malformed() + events.malformedLines(), dead);
+            StreamPosition position = events.position();
+            state = checkpoint.write(progress.apply(state.handledThrough(position.line(), position.byteOffset(),
+                    handled, from.malformed() + events.malformedLines(), dead)), false);
+            long now = System.nanoTime();
+            if (now - reportedAt >= PROGRESS_EVERY_NANOS) {
+                reportedAt = now;
+                reporter.report(handled, state.malformed(), dead, position.byteOffset());
+            }
         }
+        state = progress.apply(state.handledThrough(state.line(), state.byteOffset(), handled,
+                from.malformed() + events.malformedLines(), dead));
         return checkpoint.write(state.in(Checkpoint.Phase.DONE), true);
     }
 

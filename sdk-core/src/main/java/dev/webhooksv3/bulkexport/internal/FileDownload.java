@@ -54,7 +54,31 @@ public final class FileDownload {
                 api.clock());
     }
 
+    /** Told where a download writes, for a reader that follows it ({@link GrowingFile}). */
+    interface Listener {
+        /** A (re)start: {@code part} holds {@code bytes} already; called before any byte is added. */
+        void began(Path part, long bytes) throws IOException;
+
+        /** {@code part} now holds {@code bytes}. */
+        void wrote(long bytes);
+    }
+
+    private static final Listener NO_LISTENER = new Listener() {
+        @Override
+        public void began(Path part, long bytes) {
+        }
+
+        @Override
+        public void wrote(long bytes) {
+        }
+    };
+
     public DownloadResult toFile(DownloadRequest request) {
+        return toFile(request, NO_LISTENER);
+    }
+
+    /** Downloads as {@link #toFile(DownloadRequest)} does, telling {@code listener} how far it got. */
+    DownloadResult toFile(DownloadRequest request, Listener listener) {
         URI uri = api.download(request.subscriptionId(), request.exportId()); // ids checked before any file is touched
         Path target = request.target().toAbsolutePath();
         Path part = target.resolveSibling(target.getFileName() + ".part");
@@ -67,13 +91,13 @@ public final class FileDownload {
             }
             DownloadResult result;
             try {
-                result = downloadTo(uri, request, target, part, partValidator, started);
+                result = downloadTo(uri, request, target, part, partValidator, started, listener);
             } catch (ResumingInputStream.ContentChangedException changed) {
                 LOG.warn("export {} changed on the server during its download ({}); downloading it again from the start",
                         request.exportId(), changed.getMessage());
                 Files.deleteIfExists(part);
                 Files.deleteIfExists(partValidator);
-                result = downloadTo(uri, request, target, part, partValidator, started);
+                result = downloadTo(uri, request, target, part, partValidator, started, listener);
             }
             Files.deleteIfExists(partValidator);
             return result;
@@ -86,11 +110,12 @@ public final class FileDownload {
 
     /** Downloads into {@code part} (continuing it if present), then moves it to {@code target}. */
     private DownloadResult downloadTo(URI uri, DownloadRequest request, Path target, Path part, Path partValidator,
-                                      long started) throws IOException {
+                                      long started, Listener listener) throws IOException {
         MessageDigest sha256 = Disk.sha256();
-        long existing = Files.isRegularFile(part) ? hash(part, sha256) : 0;
+        long existing = Files.isRegularFile(part) ? Disk.hash(part, sha256) : 0;
         String knownValidator = existing > 0 && Files.isRegularFile(partValidator)
                 ? Files.readString(partValidator).strip() : null;
+        listener.began(part, existing); // before the first request, which may find the file changed
         // Written before any byte received under it, so that a later process resumes under the right one.
         Consumer<String> keepValidator = validator -> {
             try {
@@ -103,7 +128,7 @@ public final class FileDownload {
                 keepValidator);
              FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      StandardOpenOption.APPEND)) {
-            PartFile file = new PartFile(out, sha256, existing);
+            PartFile file = new PartFile(out, sha256, existing, listener);
             long[] reportedAt = {System.nanoTime()};
             Runnable tick = () -> {
                 long now = System.nanoTime();
@@ -182,17 +207,5 @@ public final class FileDownload {
         OptionalLong total = in.total() >= 0 ? OptionalLong.of(in.total()) : OptionalLong.empty();
         return new DownloadProgress(bytes, total, transferred / seconds, Duration.ofNanos(nanos),
                 Rates.remaining(total, bytes, transferred / seconds), in.resumes());
-    }
-
-    private static long hash(Path file, MessageDigest digest) throws IOException {
-        long size = 0;
-        byte[] buffer = new byte[COPY_BUFFER];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-                size += n;
-            }
-        }
-        return size;
     }
 }

@@ -14,17 +14,20 @@ final class PartFile implements DirectBody.Sink {
 
     private final FileChannel channel;
     private final MessageDigest digest;
+    private final FileDownload.Listener listener;
     private long bytes;
 
     /**
      * @param channel the part file, opened to append
      * @param digest the digest of the bytes already in it
      * @param bytes how many bytes are already in it
+     * @param listener told the file's size after each write
      */
-    PartFile(FileChannel channel, MessageDigest digest, long bytes) {
+    PartFile(FileChannel channel, MessageDigest digest, long bytes, FileDownload.Listener listener) {
         this.channel = channel;
         this.digest = digest;
         this.bytes = bytes;
+        this.listener = listener;
     }
 
     /** The file's size so far. */
@@ -47,6 +50,7 @@ final class PartFile implements DirectBody.Sink {
             remaining -= channel.write(buffers);
         }
         bytes += batch;
+        listener.wrote(bytes);
     }
 
     void write(byte[] buffer, int length) throws IOException {

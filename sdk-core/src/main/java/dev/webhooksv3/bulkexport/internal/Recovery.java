@@ -222,7 +222,7 @@ public final class Recovery {
 
         /** Recovers the chosen export; empty when it ended without a file and a new one should be started. */
         private Optional<RecoveryResult> recover(Checkpoint.State from, Optional<Checkpoint.State> prior,
-                                                 Checkpoint checkpoint) {
+                                                 Checkpoint checkpoint) throws IOException {
             Checkpoint.State state = from;
             Path file = directory.exportFile(exportId);
             if (state.phase() == Checkpoint.Phase.ABANDONED) {
@@ -232,13 +232,7 @@ public final class Recovery {
                 try {
                     report(Phase.AWAITING_EXPORT);
                     awaiter.await(subscriptionId, exportId, request.await());
-                    report(Phase.DOWNLOADING);
-                    DownloadResult download = downloads.toFile(DownloadRequest.of(subscriptionId, exportId, file)
-                            .withProgressListener(progress -> {
-                                reports.downloaded(progress);
-                                report(Phase.DOWNLOADING, progress.remaining());
-                            }));
-                    state = checkpoint.write(state.downloaded(download.bytes(), download.sha256()), true);
+                    state = downloadAndHandle(state, checkpoint, file);
                 } catch (ExportFailedException ended) {
                     checkpoint.write(state.in(Checkpoint.Phase.ABANDONED), true);
                     LOG.warn("export job {} ended {}: it has no file, and its events stay exportable{}", exportId,
@@ -258,18 +252,48 @@ public final class Recovery {
                             + "one. The next run recovers the next export.", gone);
                 }
             }
-            reports.downloadedFile(state.fileBytes());
             long before = prior.map(Checkpoint.State::handled).orElse(0L);
-            boolean wasDone = state.phase() == Checkpoint.Phase.DONE;
+            boolean wasDone = prior.isPresent() && prior.get().phase() == Checkpoint.Phase.DONE;
             if (state.phase() == Checkpoint.Phase.DOWNLOADED) {
-                state = new EventHandling(request, exportId, file, checkpoint, directory.deadLetters(exportId),
-                        this::reportHandling, sleeper, backoff).handle(handler, state);
+                reports.downloadedFile(state.fileBytes());
+                state = handling(file, checkpoint).handle(handler, state);
             }
             reports.completed(state);
             report(Phase.COMPLETED, Optional.of(Duration.ZERO));
             return Optional.of(new RecoveryResult(Optional.of(exportId), Optional.of(file),
                     Optional.ofNullable(state.fileSha256()), state.handled(), wasDone ? 0 : state.handled() - before,
                     state.malformed(), state.deadLettered(), state.fileBytes(), elapsed(), prior.isPresent()));
+        }
+
+        private EventHandling handling(Path file, Checkpoint checkpoint) {
+            return new EventHandling(request, exportId, file, checkpoint, directory.deadLetters(exportId),
+                    this::reportHandling, sleeper, backoff);
+        }
+
+        /**
+         * Downloads the file and hands its events over as they arrive; a file a crashed run
+         * completed (moved into place, the checkpoint not yet told) is taken as it is.
+         */
+        private Checkpoint.State downloadAndHandle(Checkpoint.State state, Checkpoint checkpoint, Path file)
+                throws IOException {
+            Path part = file.resolveSibling(file.getFileName() + ".part");
+            if (Files.isRegularFile(file) && !Files.exists(part)) {
+                LOG.info("export {}: taking the file {} a crashed run downloaded", exportId, file);
+                long bytes = Files.size(file);
+                Checkpoint.State downloaded = checkpoint.write(state.downloaded(bytes, Disk.sha256Of(file)), true);
+                reports.downloadedFile(bytes);
+                return handling(file, checkpoint).handle(handler, downloaded);
+            }
+            report(Phase.DOWNLOADING);
+            DownloadRequest download = DownloadRequest.of(subscriptionId, exportId, file)
+                    .withProgressListener(progress -> {
+                        synchronized (this) {
+                            reports.downloaded(progress);
+                            report(reports.handlingBegan() ? Phase.HANDLING_EVENTS : Phase.DOWNLOADING,
+                                    reports.handlingBegan() ? reports.remaining() : progress.remaining());
+                        }
+                    });
+            return DownloadWhileHandling.run(downloads, download, handling(file, checkpoint), handler, state);
         }
 
         /**
@@ -288,11 +312,12 @@ public final class Recovery {
             report(phase, Optional.empty());
         }
 
-        private void reportHandling(long handled, long malformed, long deadLettered, long byteOffset) {
+        private synchronized void reportHandling(long handled, long malformed, long deadLettered, long byteOffset) {
             report(Phase.HANDLING_EVENTS, reports.handling(handled, malformed, deadLettered, byteOffset));
         }
 
-        private void report(Phase phase, Optional<Duration> remaining) {
+        /** Reports are made on the caller's thread and the download's, one at a time. */
+        private synchronized void report(Phase phase, Optional<Duration> remaining) {
             request.progressListener().accept(reports.of(phase, exportId, remaining));
         }
 

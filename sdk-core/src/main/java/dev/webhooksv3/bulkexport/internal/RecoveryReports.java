@@ -30,12 +30,14 @@ final class RecoveryReports {
     private long bytesDownloaded;
     private long totalBytes = -1;
     private double bytesPerSecond;
+    private boolean downloadEnded;
     private long handled;
     private long malformed;
     private long totalEvents = -1;
     private double eventsPerSecond;
     private long handlingFromOffset = -1;
     private long handlingFromEvents;
+    private Optional<Duration> remaining = Optional.empty();
 
     void downloaded(DownloadProgress progress) {
         bytesDownloaded = progress.bytes();
@@ -44,13 +46,29 @@ final class RecoveryReports {
     }
 
     void downloadedFile(long bytes) {
+        downloadEnded = true;
         bytesDownloaded = bytes;
         totalBytes = bytes;
         totalEvents = bytes == 0 ? 0 : expectedEvents;
     }
 
+    /** Whether events are being handed over (the file may still be downloading). */
+    boolean handlingBegan() {
+        return handlingFromOffset >= 0;
+    }
+
+    /** The time left the handling last estimated. */
+    Optional<Duration> remaining() {
+        return remaining;
+    }
+
     /** Takes in the handling's figures; returns the time left, estimated from the bytes handled so far. */
     Optional<Duration> handling(long handled, long malformed, long deadLettered, long byteOffset) {
+        remaining = estimate(handled, malformed, deadLettered, byteOffset);
+        return remaining;
+    }
+
+    private Optional<Duration> estimate(long handled, long malformed, long deadLettered, long byteOffset) {
         this.handled = handled;
         this.malformed = malformed;
         long events = handled + deadLettered;
@@ -73,6 +91,7 @@ final class RecoveryReports {
     }
 
     void completed(Checkpoint.State state) {
+        downloadEnded = true;
         bytesDownloaded = state.fileBytes();
         totalBytes = state.fileBytes();
         handled = state.handled();
@@ -89,7 +108,7 @@ final class RecoveryReports {
         Duration inPhase = now == Phase.WAITING_FOR_SLOT ? waited : Duration.ofNanos(nanos - phaseStarted);
         return new RecoveryProgress(now, Optional.ofNullable(exportId), inPhase, bytesDownloaded,
                 totalBytes < 0 ? OptionalLong.empty() : OptionalLong.of(totalBytes),
-                now == Phase.DOWNLOADING ? bytesPerSecond : 0, handled,
+                downloadEnded ? 0 : bytesPerSecond, handled,
                 totalEvents < 0 ? OptionalLong.empty() : OptionalLong.of(totalEvents),
                 now == Phase.HANDLING_EVENTS ? eventsPerSecond : 0, malformed, remaining);
     }

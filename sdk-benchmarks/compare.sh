@@ -1,23 +1,45 @@
 #!/usr/bin/env bash
-# Measures the SDK against plain tools from the same loopback server, in one go; run on a built
-# tree (mvn -B -q -o package -DskipTests). Prints each side's best of $RUNS and the ratio.
+# Measures the SDK against plain tools and its own building blocks, from the same loopback server, in
+# one go; run on a built tree (mvn -B -q -o install -DskipTests -Dinvoker.skip=true). Prints one table:
+# a row per comparison (its name, the SDK's figure, the reference's, their ratio), each side's best of
+# $RUNS, then a line describing the machine.
 #
-#   sdk-benchmarks/compare.sh [EVENTS]      (default 400000 events, about 614 MB)
+#   sdk-benchmarks/compare.sh [--quick] [EVENTS]
 #
-# download: curl -sS -L -o FILE of the export's download URL vs DownloadCompare (downloadExport
-# into a file, SHA-256 and fsync included); both write to the same directory. With
-# BASELINE_JAR=path/to/an/older/sdk-core.jar the older SDK is measured too, in the same run.
+# EVENTS: the argument, else 20,000 with --quick (about 31 MB, under a minute), else $EVENTS, else
+# 400,000 (about 614 MB). RUNS (default 3) is read from the environment.
+#
+# Rows and their goals:
+#   downloadExport vs curl -L: curl -sS -L -o FILE of the export's download URL vs DownloadCompare
+#     (downloadExport into a file, SHA-256 and fsync included), both into the same directory; ratio =
+#     SDK MB/s / curl MB/s, goal >= 0.9. With BASELINE_JAR=path/to/an/older/sdk-core.jar the older
+#     SDK's download is measured too, in the same run.
+#   recoverFailedEvents (no-op) vs downloadExport: RecoveryCompare (the whole recovery of the same
+#     export with a handler that does nothing, a fresh work directory each run) vs the download
+#     above; ratio = recovery seconds / download seconds, goal <= 1.1. Fails unless every event of
+#     the export was handled.
+#   EventStream vs Jackson, and EventStream with createdAt() vs Jackson: ParseCompare over curl's copy
+#     of the file (id, attempts, endpoint and JWS of every event; Jackson binds BaselineEvent with a
+#     MappingIterator), one JVM, sides taking turns after a warm-up; ratio = EventStream MB/s /
+#     Jackson MB/s, goal >= 1.0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EVENTS=${1:-400000}
+if [ "${1:-}" = --quick ]; then
+    shift
+    EVENTS=${1:-20000}
+else
+    EVENTS=${1:-${EVENTS:-400000}}
+fi
 RUNS=${RUNS:-3}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/compare.XXXXXX")
 EMULATOR_JAR=$(ls sdk-testkit/target/sdk-testkit-*-standalone.jar)
 BENCH_JAR=sdk-benchmarks/target/benchmarks.jar
+BENCH=dev.webhooksv3.bulkexport.benchmarks
 
 java -jar "$EMULATOR_JAR" --port 0 --events "$EVENTS" --job-duration-ms 0 >"$WORK/emulator.log" 2>&1 &
 EMULATOR=$!
-trap 'kill $EMULATOR 2>/dev/null; wait $EMULATOR 2>/dev/null; rm -rf "$WORK"' EXIT
+# wait reports the emulator's SIGTERM as 143, which set -e would take for a failure and leave $WORK behind.
+trap 'kill $EMULATOR 2>/dev/null; wait $EMULATOR 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do grep -q 'client secret' "$WORK/emulator.log" && break; sleep 0.2; done
 field() { sed -nE "s/^  $1 +([^ ]+).*/\1/p" "$WORK/emulator.log"; }
 BASE=$(field 'base URI'); CUSTOMER=$(field 'customer id'); SUB=$(field 'subscription id')
@@ -33,12 +55,20 @@ for _ in $(seq 600); do
 done
 
 best() { sort -n | head -1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+fail() { echo "compare.sh: $*" >&2; exit 1; }
+bench() { # NAME ARGS... -> the main's standard output; its standard error is shown only if it fails
+    local name=$1; shift
+    java -cp "$BENCH_JAR" "$BENCH.$name" "$@" 2>"$WORK/$name.err" \
+        || { cat "$WORK/$name.err" >&2; fail "$name failed"; }
+}
+client_args=(--base-uri "$BASE" --customer "$CUSTOMER" --client-id "$CLIENT" --client-secret "$SECRET"
+    --subscription "$SUB" --export "$EXPORT" --runs "$RUNS")
 
 # The emulator's JIT warms up on a first download, so that no side pays for it.
 curl -sS -H "Authorization: Bearer $TOKEN" -o /dev/null "$EXPORTS/$EXPORT/download"
 
-# curl: best of RUNS, into a file as the SDK does.
+# curl: best of RUNS, into a file as the SDK does. Its last copy is kept for the parsing rows.
 CURL_TIMES=()
 for _ in $(seq "$RUNS"); do
     rm -f "$WORK/curl.ndjson"
@@ -48,26 +78,64 @@ done
 CURL_S=$(printf '%s\n' "${CURL_TIMES[@]}" | best)
 BYTES=$(stat -c %s "$WORK/curl.ndjson")
 CURL_SHA=$(sha256sum "$WORK/curl.ndjson" | cut -d' ' -f1)
-rm -f "$WORK/curl.ndjson"
 
 sdk() { # [sdk-core jar to put first on the class path] -> "seconds bytes sha256"
-    java -cp "${1:+$1:}$BENCH_JAR" dev.webhooksv3.bulkexport.benchmarks.DownloadCompare \
-        --base-uri "$BASE" --customer "$CUSTOMER" --client-id "$CLIENT" --client-secret "$SECRET" \
-        --subscription "$SUB" --export "$EXPORT" --target "$WORK/sdk.ndjson" --runs "$RUNS" 2>/dev/null
+    java -cp "${1:+$1:}$BENCH_JAR" "$BENCH.DownloadCompare" "${client_args[@]}" --target "$WORK/sdk.ndjson" \
+        2>"$WORK/DownloadCompare.err" || { cat "$WORK/DownloadCompare.err" >&2; fail "DownloadCompare failed"; }
+    rm -f "$WORK/sdk.ndjson"
 }
-check() {
+check() { # WHAT BYTES SHA256
     [ "$3" = "$CURL_SHA" ] && [ "$2" = "$BYTES" ] \
-        || { echo "SDK download differs from curl's ($2 bytes $3 vs $BYTES $CURL_SHA)" >&2; exit 1; }
+        || fail "$1's file differs from curl's ($2 bytes $3 vs $BYTES $CURL_SHA)"
 }
-mbs() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.0f", b / s / 1e6 }'; }
-row() { printf '%-40s %10s %10s %7s\n' "$1" "$(mbs "$2")" "$(mbs "$3")" "$(ratio "$3" "$2")x"; }
+check_events() { # WHAT COUNT
+    [ "$2" = "$EVENTS" ] || fail "$1 got $2 events, the export has $EVENTS"
+}
+mbs() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.0f MB/s", b / s / 1e6 }'; }
+secs() { awk -v s="$1" 'BEGIN { printf "%.2f s", s }'; }
+row() { printf '%-46s %12s %12s %7s\n' "$@"; }
+speed_row() { row "$1" "$(mbs "$2")" "$(mbs "$3")" "$(ratio "$3" "$2")"; } # NAME SDK_S REF_S
 
-read -r SDK_S SDK_BYTES SDK_SHA < <(sdk "")
-check "$SDK_S" "$SDK_BYTES" "$SDK_SHA"
-printf '%-40s %10s %10s %7s\n' "($((BYTES / 1000000)) MB, best of $RUNS)" 'SDK MB/s' 'ref MB/s' 'ratio'
-row 'downloadExport vs curl -L' "$SDK_S" "$CURL_S"
+# Each main's output is taken into a variable first: a failing command substitution in an assignment
+# stops the script (set -e), one inside a here-string would not.
+OUT=$(sdk ""); read -r SDK_S SDK_BYTES SDK_SHA <<<"$OUT"
+check downloadExport "$SDK_BYTES" "$SDK_SHA"
 if [ -n "${BASELINE_JAR:-}" ]; then
-    read -r OLD_S OLD_BYTES OLD_SHA < <(sdk "$BASELINE_JAR")
-    check "$OLD_S" "$OLD_BYTES" "$OLD_SHA"
-    row "baseline downloadExport vs curl -L" "$OLD_S" "$CURL_S"
+    OUT=$(sdk "$BASELINE_JAR"); read -r OLD_S OLD_BYTES OLD_SHA <<<"$OUT"
+    check "baseline downloadExport" "$OLD_BYTES" "$OLD_SHA"
 fi
+OUT=$(bench RecoveryCompare "${client_args[@]}" --work-parent "$WORK")
+read -r RECOVERY_S RECOVERY_BYTES RECOVERY_EVENTS RECOVERY_SHA <<<"$OUT"
+check recoverFailedEvents "$RECOVERY_BYTES" "$RECOVERY_SHA"
+check_events recoverFailedEvents "$RECOVERY_EVENTS"
+
+# ---------------------------------------------------------------------------------------------------
+# PLACE FOR A LATER ROW: "parallel (4 connections) vs single under a 50 MB/s per-connection cap".
+# Waits for the emulator's --bandwidth-per-connection and DownloadRequest.withParallelism(n), both
+# being added. The cap is the emulator's, for all its connections, so that row needs a second emulator
+# started with --bandwidth-per-connection (and its own token and completed export, as above); it runs
+# DownloadCompare against it with 4 connections and with 1, checks both files against curl's SHA-256,
+# and its row is printed with speed_row (ratio = 4-connection MB/s / 1-connection MB/s) where the table
+# below marks it. Stop that emulator before the parsing rows, which must not share the CPU with it.
+# ---------------------------------------------------------------------------------------------------
+
+OUT=$(bench ParseCompare --file "$WORK/curl.ndjson" --runs "$RUNS")
+read -r JACKSON_S STREAM_S STREAM_DATES_S PARSED_BYTES PARSED_EVENTS <<<"$OUT"
+[ "$PARSED_BYTES" = "$BYTES" ] || fail "ParseCompare read $PARSED_BYTES bytes of a $BYTES-byte file"
+check_events ParseCompare "$PARSED_EVENTS"
+
+row "($((BYTES / 1000000)) MB, $EVENTS events, best of $RUNS)" SDK ref ratio
+speed_row 'downloadExport vs curl -L' "$SDK_S" "$CURL_S"
+if [ -n "${BASELINE_JAR:-}" ]; then
+    speed_row 'baseline downloadExport vs curl -L' "$OLD_S" "$CURL_S"
+fi
+row 'recoverFailedEvents (no-op) vs downloadExport' "$(secs "$RECOVERY_S")" "$(secs "$SDK_S")" \
+    "$(ratio "$RECOVERY_S" "$SDK_S")"
+# PLACE FOR THE LATER ROW "parallel (4 connections) vs single under a 50 MB/s per-connection cap" (see above).
+speed_row 'EventStream vs Jackson MappingIterator' "$STREAM_S" "$JACKSON_S"
+speed_row 'EventStream + createdAt() vs Jackson' "$STREAM_DATES_S" "$JACKSON_S"
+
+CPU=$(sed -nE 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+RAM=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+printf 'machine: %s CPUs (%s), %s RAM, %s, Linux %s, load average %s at the end\n' "$(nproc)" \
+    "${CPU:-model unknown}" "$RAM" "$(java -version 2>&1 | head -1)" "$(uname -r)" "$(cut -d' ' -f1 /proc/loadavg)"

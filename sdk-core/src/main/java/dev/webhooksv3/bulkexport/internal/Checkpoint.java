@@ -64,34 +64,44 @@ final class Checkpoint implements AutoCloseable {
 
     /** One record. */
     record State(long sequence, String subscriptionId, String exportId, Phase phase, long fileBytes,
-                 String fileSha256, long line, long byteOffset, long handled, long malformed, long deadLettered) {
+                 String fileSha256, long line, long byteOffset, long handled, long malformed, long deadLettered,
+                 long handledBeforeChange) {
 
         static State started(String subscriptionId, String exportId) {
-            return new State(0, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, 0, 0, 0);
+            return new State(0, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, 0, 0, 0, 0);
         }
 
         /** The file is complete; the handling's progress (made while it downloaded) is kept. */
         State downloaded(long bytes, String sha256) {
             return new State(sequence, subscriptionId, exportId, Phase.DOWNLOADED, bytes, sha256, line, byteOffset,
-                    handled, malformed, deadLettered);
+                    handled, malformed, deadLettered, handledBeforeChange);
         }
 
         /** While the file downloads: how many of its bytes are on disk. */
         State downloading(long bytes) {
             return new State(sequence, subscriptionId, exportId, phase, bytes, fileSha256, line, byteOffset, handled,
-                    malformed, deadLettered);
+                    malformed, deadLettered, handledBeforeChange);
         }
 
         State handledThrough(long atLine, long atOffset, long handledTotal, long malformedTotal, long deadTotal) {
             return new State(sequence, subscriptionId, exportId, phase, fileBytes, fileSha256, atLine,
                     atOffset,
-                    handledTotal, malformedTotal, deadTotal);
+                    handledTotal, malformedTotal, deadTotal, handledBeforeChange);
+        }
+
+        /**
+         * The file changed on the server after the events of its first {@code byteOffset} bytes
+         * were handled: those bytes now end the file of handled-before-change events, which holds
+         * {@code handledBytes} in all, and the handling starts over on the new file, skipping them.
+         */
+        State changed(long handledBytes) {
+            return new State(sequence, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, handled, malformed,
+                    deadLettered, handledBytes);
         }
 
         State in(Phase next) {
-            return new State(sequence, subscriptionId, exportId, next, fileBytes, fileSha256, line,
-                    byteOffset,
-                    handled, malformed, deadLettered);
+            return new State(sequence, subscriptionId, exportId, next, fileBytes, fileSha256, line, byteOffset,
+                    handled, malformed, deadLettered, handledBeforeChange);
         }
 
         boolean isOpen() {
@@ -99,9 +109,8 @@ final class Checkpoint implements AutoCloseable {
         }
 
         private State withSequence(long next) {
-            return new State(next, subscriptionId, exportId, phase, fileBytes, fileSha256, line,
-                    byteOffset, handled,
-                    malformed, deadLettered);
+            return new State(next, subscriptionId, exportId, phase, fileBytes, fileSha256, line, byteOffset, handled,
+                    malformed, deadLettered, handledBeforeChange);
         }
 
         /** The members that hold text, as a JSON object without its closing brace. */
@@ -143,7 +152,8 @@ final class Checkpoint implements AutoCloseable {
             }
             return new State(Json.count(node, "sequence"), subscription, export, phase, Json.count(node, "fileBytes"),
                     Json.text(node, "fileSha256"), Json.count(node, "line"), Json.count(node, "byteOffset"),
-                    Json.count(node, "handled"), Json.count(node, "malformed"), Json.count(node, "deadLettered"));
+                    Json.count(node, "handled"), Json.count(node, "malformed"), Json.count(node, "deadLettered"),
+                    Json.count(node, "handledBeforeChange"));
         }
     }
 
@@ -155,6 +165,7 @@ final class Checkpoint implements AutoCloseable {
     private final byte[] record = new byte[SLOT_BYTES];
     private final CRC32 crc = new CRC32();
     private long sequence;
+    private State last;
     private Instant lastForce;
     private boolean dirty;
     /** The Jackson-written text members of the last record, and the state they were written for. */
@@ -257,6 +268,7 @@ final class Checkpoint implements AutoCloseable {
      */
     State write(State state, boolean force) {
         State next = state.withSequence(++sequence);
+        last = next;
         encode(next);
         slots.put((int) (sequence % 2) * SLOT_BYTES, record, 0, SLOT_BYTES);
         dirty = true;
@@ -273,6 +285,11 @@ final class Checkpoint implements AutoCloseable {
         return next;
     }
 
+    /** The record last written by this instance, if any. */
+    Optional<State> last() {
+        return Optional.ofNullable(last);
+    }
+
     /** Fills {@link #record}: the JSON, a newline, its CRC-32 in hex, a newline, blanks, a newline. */
     private void encode(State state) {
         if (textMembersOf == null || !sameText(textMembersOf, state)) {
@@ -286,7 +303,8 @@ final class Checkpoint implements AutoCloseable {
                 .append(",\"byteOffset\":").append(state.byteOffset())
                 .append(",\"handled\":").append(state.handled())
                 .append(",\"malformed\":").append(state.malformed())
-                .append(",\"deadLettered\":").append(state.deadLettered()).append('}');
+                .append(",\"deadLettered\":").append(state.deadLettered())
+                .append(",\"handledBeforeChange\":").append(state.handledBeforeChange()).append('}');
         int length = json.length();
         if (length + 11 > SLOT_BYTES) {
             throw new IllegalStateException("checkpoint record exceeds " + SLOT_BYTES + " bytes: " + length);

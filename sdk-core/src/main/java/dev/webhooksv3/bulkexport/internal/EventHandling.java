@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of a recovery: reads the file (downloaded, or as it downloads) from the
@@ -26,6 +28,7 @@ final class EventHandling {
         void report(long handled, long malformed, long deadLettered, long byteOffset);
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport.recovery");
     private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
 
     private final RecoveryRequest request;
@@ -85,10 +88,15 @@ final class EventHandling {
         long handled = from.handled();
         long dead = from.deadLettered();
         reporter.report(handled, from.malformed(), dead, from.byteOffset());
+        HandledBeforeChange before = HandledBeforeChange.load(HandledBeforeChange.fileFor(file),
+                from.handledBeforeChange(), request.maxLineBytes());
         Checkpoint.State state = from;
         long reportedAt = System.nanoTime();
         for (FailedEvent event : events) {
-            if (deliver(handler, event, handled + dead)) {
+            if (before.contains(event)) {
+                LOG.debug("export {}: event on line {} was handled before the file changed; skipping it", exportId,
+                        event.lineNumber());
+            } else if (deliver(handler, event, handled + dead)) {
                 handled++;
             } else {
                 dead++;

@@ -38,6 +38,7 @@ final class GrowingFile implements FileDownload.Listener, AutoCloseable {
 
     private final Object lock = new Object();
     private FileChannel channel;
+    private FileChannel superseded;
     private int starts;
     private long written;
     private boolean ended;
@@ -47,16 +48,24 @@ final class GrowingFile implements FileDownload.Listener, AutoCloseable {
     public void began(Path part, long bytes) throws IOException {
         FileChannel opened = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
-        FileChannel previous;
+        FileChannel dropped;
         synchronized (lock) {
-            previous = channel;
+            dropped = superseded;
+            superseded = channel; // deleted by the download, still readable here
             channel = opened;
             starts++;
             written = bytes;
             lock.notifyAll();
         }
-        if (previous != null) {
-            previous.close();
+        if (dropped != null) {
+            dropped.close();
+        }
+    }
+
+    /** The file as it was before the last restart: what a reader that saw {@link RestartedException} read. */
+    FileChannel superseded() {
+        synchronized (lock) {
+            return superseded;
         }
     }
 
@@ -84,7 +93,10 @@ final class GrowingFile implements FileDownload.Listener, AutoCloseable {
         }
     }
 
-    /** The file's bytes from {@code offset} on, as they are written; closing it leaves the file open. */
+    /**
+     * The file's bytes from {@code offset} on, as they are written; closing it leaves the file open.
+     * A reader from 0 reads the file of the start current at its first byte.
+     */
     InputStream from(long offset) {
         return new Reader(offset);
     }
@@ -92,12 +104,15 @@ final class GrowingFile implements FileDownload.Listener, AutoCloseable {
     @Override
     public void close() throws IOException {
         FileChannel open;
+        FileChannel earlier;
         synchronized (lock) {
             open = channel;
+            earlier = superseded;
             channel = null;
+            superseded = null;
         }
-        if (open != null) {
-            open.close();
+        try (FileChannel a = open; FileChannel b = earlier) {
+            // closes both
         }
     }
 

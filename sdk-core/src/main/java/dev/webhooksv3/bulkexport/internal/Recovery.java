@@ -293,7 +293,7 @@ public final class Recovery {
                                     reports.handlingBegan() ? reports.remaining() : progress.remaining());
                         }
                     });
-            return DownloadWhileHandling.run(downloads, download, handling(file, checkpoint), handler, state);
+            return DownloadWhileHandling.run(downloads, download, handling(file, checkpoint), checkpoint, handler, state);
         }
 
         /**

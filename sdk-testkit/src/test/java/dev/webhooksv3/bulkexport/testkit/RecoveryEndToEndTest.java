@@ -477,6 +477,29 @@ class RecoveryEndToEndTest {
     }
 
     @Test
+    void aFileThatChangesAfterSomeOfItsEventsWereHandledIsHandledOnWithoutThemExactlyOnce() throws IOException {
+        BulkExportClient fragile = emulator.clientBuilder().retryPolicy(RetryPolicy.none()).build();
+        emulator.faults().resetDownloadAfter(300_000, 1);
+        RecordingHandler first = new RecordingHandler(-1);
+        assertThrows(BulkExportException.class, () -> fragile.recoverFailedEvents(request(), first));
+        String exportId = emulator.journal().stream().filter(r -> r.path().endsWith("/download")).findFirst()
+                .orElseThrow().path().split("/exports/")[1].split("/")[0];
+        assertFalse(first.seen.isEmpty(), "the broken run handled the events of the bytes it got");
+        assertTrue(emulator.faults().changeFile(exportId), "same events, another order, another validator");
+
+        RecordingHandler second = new RecordingHandler(-1);
+        RecoveryResult result = client.recoverFailedEvents(request(), second);
+
+        List<String> both = new ArrayList<>(first.seen);
+        both.addAll(second.seen);
+        assertEquals(allIds().size(), both.size(), "no event twice, none missing");
+        assertEquals(new java.util.HashSet<>(allIds()), new java.util.HashSet<>(both));
+        assertEquals(EVENTS, result.eventsHandled());
+        assertTrue(Files.size(work.resolve("export-" + exportId + ".ndjson.handled")) > 0,
+                "the handled bytes of the earlier version are kept beside the export");
+    }
+
+    @Test
     void theCheckpointIsReadableJsonWithTheJobAndPosition() throws IOException {
         RecordingHandler handler = new RecordingHandler(10);
         assertThrows(BulkExportException.class, () -> client.recoverFailedEvents(request(), handler));

@@ -70,7 +70,7 @@ final class EmulatorHandler {
     private final WebhooksEmulator emulator;
     private final EventCatalog catalog;
     private final ExportModel model;
-    private final WebhooksEmulator.Faults faults;
+    private final Faults faults;
     private final SecureRandom random = new SecureRandom();
     private final byte[] signingKey = new byte[32];
     private final String expectedBasic;

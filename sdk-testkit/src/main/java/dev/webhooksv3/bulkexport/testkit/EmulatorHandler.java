@@ -29,7 +29,7 @@ final class EmulatorHandler {
         this.faults = emulator.faults();
         this.auth = new TokenAuth(faults, emulator.clientId(), emulator.clientSecret(), emulator.tokenLifetime());
         ExportModel model = emulator.model();
-        FileServer files = new FileServer(emulator.catalog(), faults);
+        FileServer files = new FileServer(emulator.catalog(), faults, emulator.bandwidthPerConnection());
         this.storage = new StorageOrigin(emulator.customerId(), emulator.storageUri(), model, files);
         String subscription = "/" + emulator.customerId() + "/webhooks/subscriptions/" + emulator.subscriptionId();
         // The two export collections first: "events/exports" would otherwise be taken for an event id.

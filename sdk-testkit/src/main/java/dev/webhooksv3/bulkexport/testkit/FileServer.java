@@ -13,7 +13,7 @@ import java.util.zip.GZIPOutputStream;
  * Serves a completed job's NDJSON file, for both origins: generated on the fly from the catalog
  * with {@code Content-Length} and an {@code ETag}, honouring {@code Range} and {@code If-Range},
  * or gzip-compressed without a length ({@link Faults#gzipDownloads}); cut by
- * {@link Faults#resetDownloadAfter}.
+ * {@link Faults#resetDownloadAfter} and paced by the per-connection bandwidth, if any.
  */
 final class FileServer {
 
@@ -22,10 +22,13 @@ final class FileServer {
 
     private final EventCatalog catalog;
     private final Faults faults;
+    private final long bytesPerSecond;
 
-    FileServer(EventCatalog catalog, Faults faults) {
+    /** @param bytesPerSecond the cap of each response body; 0 for none */
+    FileServer(EventCatalog catalog, Faults faults, long bytesPerSecond) {
         this.catalog = catalog;
         this.faults = faults;
+        this.bytesPerSecond = bytesPerSecond;
     }
 
     void serve(Call call, ExportModel.Job job) throws IOException {
@@ -86,11 +89,17 @@ final class FileServer {
         }
     }
 
-    /** The body stream as the wire sees it: the cut sits below the gzip and the buffer. */
+    /**
+     * The body stream as the wire sees it: the pacing sits below the gzip and the buffer, so that
+     * it counts the bytes that leave, and the cut below the pacing, so that it counts them too.
+     */
     private OutputStream wire(Call call, long cutAfter) {
         OutputStream body = call.responseBody();
         if (cutAfter >= 0) {
             body = new CuttingOutputStream(body, cutAfter);
+        }
+        if (bytesPerSecond > 0) {
+            body = new PacedOutputStream(body, bytesPerSecond);
         }
         return new BufferedOutputStream(body, BUFFER);
     }

@@ -38,7 +38,8 @@ import javax.net.ssl.SSLContext;
  * on the fly with {@code Content-Length}, {@code ETag}, {@code Range} and {@code If-Range}), the
  * summary, the event list and redelivery. Job timing is read from the {@link Clock} when asked:
  * with a {@linkplain Builder#clock(Clock) clock of your own} a test moves time instead of
- * sleeping. {@link #faults()} injects failures; {@link #journal()} tells what was requested.
+ * sleeping. {@link #faults()} injects failures; {@link #journal()} tells what was requested;
+ * {@link Builder#bandwidthPerConnection(long)} holds each download connection to a rate.
  *
  * <p>The {@code N} failed events are synthetic and deterministic: the same seed gives the same
  * ids and bytes. Nothing per event is held in memory, so a store of ten million events starts as
@@ -102,6 +103,7 @@ public final class WebhooksEmulator implements AutoCloseable {
     private final String clientId;
     private final String clientSecret;
     private final Duration tokenLifetime;
+    private final long bandwidthPerConnection;
     private final Clock clock;
     private final EventCatalog catalog;
     private final ExportModel model;
@@ -122,6 +124,7 @@ public final class WebhooksEmulator implements AutoCloseable {
         this.clientId = b.clientId;
         this.clientSecret = b.clientSecret != null ? b.clientSecret : generatedSecret();
         this.tokenLifetime = b.tokenLifetime;
+        this.bandwidthPerConnection = b.bandwidthPerConnection;
         this.clock = b.clock;
         this.catalog = new EventCatalog(b.seed, b.failedEvents, customerId);
         this.model = new ExportModel(b.failedEvents, b.jobDuration, b.seed);
@@ -387,6 +390,10 @@ public final class WebhooksEmulator implements AutoCloseable {
         return storageUri;
     }
 
+    long bandwidthPerConnection() {
+        return bandwidthPerConnection;
+    }
+
     /**
      * Configures and starts a {@link WebhooksEmulator}. Not thread-safe.
      */
@@ -396,6 +403,7 @@ public final class WebhooksEmulator implements AutoCloseable {
         private long failedEvents = 1_000;
         private Duration jobDuration = Duration.ofSeconds(2);
         private Duration tokenLifetime = Duration.ofHours(1);
+        private long bandwidthPerConnection;
         private int port;
         private String customerId = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
         private String subscriptionId = "7d444840-9dc0-41f1-9b6e-5c1f2a8b1c0d";
@@ -579,6 +587,30 @@ public final class WebhooksEmulator implements AutoCloseable {
         public Builder https(SSLContext serverContext) {
             this.serverSslContext = Objects.requireNonNull(serverContext, "serverContext");
             this.https = true;
+            return this;
+        }
+
+        /**
+         * Caps the rate at which each response sends the export file's body, in bytes per
+         * second: for measuring parallel ranged downloads, as a real network limits each TCP
+         * connection (so {@code n} connections together get up to {@code n} times the rate).
+         * It applies to the file body only, not to headers or JSON answers, on both origins (the
+         * storage origin of {@linkplain Faults#redirectDownloads(boolean) redirected} downloads
+         * and the API's own download), and counts the bytes on the wire (compressed ones with
+         * {@link Faults#gzipDownloads(boolean)}). The first 64 KiB (or 1/16 s worth, if less) of
+         * a body leave at once; byte {@code n} leaves no earlier than {@code n / rate} seconds
+         * after the headers. Default: 0, unlimited.
+         *
+         * @param bytesPerSecond 0 for unlimited, or a positive rate
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder bandwidthPerConnection(long bytesPerSecond) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("bandwidthPerConnection must be 0 (unlimited) or positive: "
+                        + bytesPerSecond);
+            }
+            this.bandwidthPerConnection = bytesPerSecond;
             return this;
         }
 

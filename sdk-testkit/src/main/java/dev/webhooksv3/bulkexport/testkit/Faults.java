@@ -258,7 +258,7 @@ public final class Faults {
 
     /**
      * Replaces these lines (1-based) of export files created from now on with a malformed
-     * line of the same length ({@code {"id": broken} padded with spaces); lines past a
+     * line of the same length (<code>{"id": broken</code> padded with spaces); lines past a
      * file's end are ignored. Files of jobs created earlier keep their content.
      *
      * @param lineNumbers the line numbers, from 1; none turns the switch off

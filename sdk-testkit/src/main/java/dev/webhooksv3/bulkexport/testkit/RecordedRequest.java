@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * <p>Neither the {@code Authorization} header's value nor any token or secret is recorded: only
  * whether the header was present. Requests to the pre-signed storage origin (see
- * {@link WebhooksEmulator.Faults#redirectDownloads(boolean)}) have paths starting with
+ * {@link Faults#redirectDownloads(boolean)}) have paths starting with
  * {@value WebhooksEmulator#STORAGE_PATH_PREFIX}.
  *
  * @param method the HTTP method, such as {@code GET}

@@ -3,23 +3,35 @@ package dev.webhooksv3.bulkexport.testkit;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a {@link WebhooksEmulator} as a standalone server until the process is stopped (Ctrl-C).
  *
  * <pre>
  * java -jar sdk-testkit-…-standalone.jar --port 8089 --events 100000 --seed 1 --job-duration-ms 2000 --https
+ * java -jar sdk-testkit-…-standalone.jar --port 0 --redirect-downloads --bandwidth-per-connection 50m
  * </pre>
  *
  * <p>It prints the base URI, the customer and subscription ids, the client id and its (test)
- * secret, and curl commands to try. With {@code --https} it serves https with a generated
- * certificate, written in PEM to a temporary file that the curl commands pass as {@code --cacert}.
+ * secret, and curl commands to try; the download command passes {@code -L}, to follow a redirect
+ * to the storage origin. With {@code --https} it serves https with a generated certificate,
+ * written in PEM to a temporary file that the curl commands pass as {@code --cacert}.
+ * {@code --bandwidth-per-connection} caps each download connection (see
+ * {@link WebhooksEmulator.Builder#bandwidthPerConnection(long)}), and the fault switches that make
+ * sense from the start are flags too ({@code --redirect-downloads}, {@code --token-outage N},
+ * {@code --fail-next N:STATUS} …; see {@link Faults}). {@code --help} lists every option.
+ *
+ * <p>An unknown option, a bad value or a port in use is one line on standard error and exit
+ * status 2.
  */
 public final class WebhooksEmulatorMain {
+
+    private static final String PROGRAM = "webhooks-emulator";
 
     private WebhooksEmulatorMain() {
     }
@@ -30,69 +42,89 @@ public final class WebhooksEmulatorMain {
      * @param args {@code --port N} (default 8089; 0 for any free port), {@code --events N}
      *     (default 100000), {@code --seed N} (default 1), {@code --job-duration-ms N} (default
      *     2000), {@code --client-secret S} (default random), {@code --https} (default plain http),
+     *     {@code --bandwidth-per-connection R} (bytes per second per download connection, with
+     *     {@code k}, {@code m} or {@code g} for 10^3, 10^6 or 10^9; default 0, unlimited), the
+     *     fault flags ({@code --redirect-downloads}, {@code --gzip-downloads},
+     *     {@code --malformed-lines L,L…}, {@code --token-outage N}, {@code --rate-limit-next N:S},
+     *     {@code --fail-next N:STATUS}, {@code --create-then-reset-next N},
+     *     {@code --create-then-fail-next N:STATUS}, {@code --reset-download-after BYTES:N}), and
      *     {@code --help}
      * @throws InterruptedException if the waiting thread is interrupted
      */
     public static void main(String[] args) throws InterruptedException {
-        int port = 8089;
-        long events = 100_000;
-        long seed = 1;
-        long jobMillis = 2_000;
-        String secret = null;
-        boolean https = false;
-        try {
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("--help") || arg.equals("-h")) {
-                    usage(System.out);
-                    return;
-                }
-                if (arg.equals("--https")) {
-                    https = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("missing value after " + arg);
-                }
-                String value = args[++i];
-                switch (arg) {
-                    case "--port" -> port = Integer.parseInt(value);
-                    case "--events" -> events = Long.parseLong(value.replace("_", ""));
-                    case "--seed" -> seed = Long.parseLong(value);
-                    case "--job-duration-ms" -> jobMillis = Long.parseLong(value);
-                    case "--client-secret" -> secret = value;
-                    default -> throw new IllegalArgumentException("unknown option " + arg);
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            System.err.println("webhooks-emulator: " + e.getMessage());
-            usage(System.err);
-            System.exit(2);
-            return;
-        }
-        WebhooksEmulator.Builder builder = WebhooksEmulator.builder().port(port).failedEvents(events).seed(seed)
-                .jobDuration(Duration.ofMillis(jobMillis));
-        if (secret != null) {
-            builder.clientSecret(secret);
-        }
-        Path caFile = null;
-        if (https) {
-            builder.https();
-            caFile = writeCertificate();
-        }
-        WebhooksEmulator emulator = builder.start();
+        CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            emulator.close();
+            stop.countDown();
+            try {
+                stopped.await(5, TimeUnit.SECONDS); // let run() close the emulator
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, PROGRAM + "-shutdown"));
+        int status;
+        try {
+            status = run(args, System.out, System.err, stop);
+        } finally {
             stopped.countDown();
-        }, "webhooks-emulator-shutdown"));
-        banner(System.out, emulator, caFile);
-        stopped.await();
+        }
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Runs the emulator until {@code stop} opens, or answers {@code --help} or a mistake at once.
+     *
+     * @return the exit status: 0 after {@code stop} or {@code --help}; 2 for a bad option or a port
+     *     that cannot be bound; 1 when the emulator cannot start for another reason
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) throws InterruptedException {
+        LaunchOptions options;
+        try {
+            options = LaunchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            return badOption(err, e);
+        }
+        if (options.help) {
+            LaunchOptions.usage(out);
+            return 0;
+        }
+        WebhooksEmulator emulator;
+        try {
+            emulator = options.builder().start();
+        } catch (IllegalArgumentException e) {
+            return badOption(err, e);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof BindException bind) {
+                err.println(PROGRAM + ": cannot listen on 127.0.0.1:" + options.port + " (" + bind.getMessage()
+                        + "); choose another --port, or --port 0 for a free one");
+                return 2;
+            }
+            err.println(PROGRAM + ": " + e.getMessage());
+            return 1;
+        }
+        try {
+            options.applyTo(emulator.faults());
+            banner(out, emulator, options.https ? writeCertificate() : null, options);
+            stop.await();
+            return 0;
+        } catch (UncheckedIOException e) {
+            err.println(PROGRAM + ": " + e.getMessage());
+            return 1;
+        } finally {
+            emulator.close();
+        }
+    }
+
+    private static int badOption(PrintStream err, IllegalArgumentException e) {
+        err.println(PROGRAM + ": " + e.getMessage() + " (see --help)");
+        return 2;
     }
 
     private static Path writeCertificate() {
         try {
-            Path file = Files.createTempFile("webhooks-emulator-", ".pem");
+            Path file = Files.createTempFile(PROGRAM + "-", ".pem");
             file.toFile().deleteOnExit();
             return Files.writeString(file, EmulatorCertificate.get().pem());
         } catch (IOException e) {
@@ -100,10 +132,11 @@ public final class WebhooksEmulatorMain {
         }
     }
 
-    private static void banner(PrintStream out, WebhooksEmulator e, Path caFile) {
+    private static void banner(PrintStream out, WebhooksEmulator e, Path caFile, LaunchOptions options) {
         String curl = caFile == null ? "curl -s" : "curl -s --cacert " + caFile;
         String api = e.baseUri() + "/" + e.customerId();
         String sub = api + "/webhooks/subscriptions/" + e.subscriptionId();
+        String bearer = " -H \"Authorization: Bearer $TOKEN\" ";
         out.println("Webhooks v3 bulk export emulator running (Ctrl-C to stop)");
         out.println();
         out.println("  base URI         " + e.baseUri());
@@ -115,21 +148,22 @@ public final class WebhooksEmulatorMain {
         if (caFile != null) {
             out.println("  certificate      " + caFile + "   (self-signed, for localhost and 127.0.0.1)");
         }
+        if (options.bandwidth > 0) {
+            out.println("  bandwidth        " + options.bandwidth + " bytes/s per download connection");
+        }
+        if (!options.faultFlags.isEmpty()) {
+            out.println("  faults           " + String.join(" ", options.faultFlags));
+        }
         out.println();
         out.println("Try:");
         out.println("  TOKEN=$(" + curl + " -u '" + e.clientId() + ":" + e.clientSecret() + "' \\");
         out.println("      -d 'grant_type=client_credentials&scope=*:webhooks/**' " + api + "/login/token \\");
         out.println("      | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')");
-        out.println("  " + curl + " -H \"Authorization: Bearer $TOKEN\" " + sub + "/summary");
-        out.println("  " + curl + " -X POST -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports");
-        out.println("  " + curl + " -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports");
-        out.println("  " + curl + " -H \"Authorization: Bearer $TOKEN\" " + sub + "/exports/<exportId>/download -o export.ndjson");
-        out.println("  " + curl + " -H \"Authorization: Bearer $TOKEN\" '" + sub + "/events?state=failure&limit=5'");
+        out.println("  " + curl + bearer + sub + "/summary");
+        out.println("  " + curl + " -X POST" + bearer + sub + "/exports");
+        out.println("  " + curl + bearer + sub + "/exports");
+        out.println("  " + curl + " -L" + bearer + sub + "/exports/<exportId>/download -o export.ndjson");
+        out.println("  " + curl + bearer + "'" + sub + "/events?state=failure&limit=5'");
         out.flush();
-    }
-
-    private static void usage(PrintStream out) {
-        out.println("usage: webhooks-emulator [--port 8089] [--events 100000] [--seed 1] [--job-duration-ms 2000]"
-                + " [--client-secret S] [--https]");
     }
 }

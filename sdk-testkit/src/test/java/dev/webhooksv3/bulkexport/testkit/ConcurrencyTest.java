@@ -385,7 +385,7 @@ class ConcurrencyTest {
                 rateLimited.addAndGet(2);
                 slowRateLimits.addAndGet(2);
                 while (!stopped.await(PERIOD_MILLIS, TimeUnit.MILLISECONDS)) {
-                    WebhooksEmulator.Faults faults = emulator.faults();
+                    Faults faults = emulator.faults();
                     switch (round++ % 4) {
                         case 0:
                             faults.rateLimitNext(3, Duration.ZERO); // Retry-After: 0

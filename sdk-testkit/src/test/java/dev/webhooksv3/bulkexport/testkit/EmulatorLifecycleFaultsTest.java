@@ -246,7 +246,7 @@ class EmulatorLifecycleFaultsTest {
 
     @Test
     void switchesRefuseNegativeCountsAndNonErrorStatuses() {
-        WebhooksEmulator.Faults faults = emulator.faults();
+        Faults faults = emulator.faults();
         assertThrows(IllegalArgumentException.class, () -> faults.createThenResetNext(-1));
         assertThrows(IllegalArgumentException.class, () -> faults.createThenFailNext(1, 200));
         assertThrows(IllegalArgumentException.class, () -> faults.tokenOutage(-1));

@@ -169,7 +169,7 @@ class LeakTest {
         }
 
         void round(int r, boolean everything) throws IOException {
-            WebhooksEmulator.Faults faults = emulator.faults();
+            Faults faults = emulator.faults();
             // Plain calls.
             assertTrue(client.listExports(sub).jobs().stream().anyMatch(j -> j.id().equals(completed)));
             assertEquals(ExportState.COMPLETED, client.getExport(sub, completed).state());

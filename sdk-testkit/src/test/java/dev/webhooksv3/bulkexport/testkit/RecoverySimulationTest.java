@@ -552,7 +552,7 @@ class RecoverySimulationTest {
         /** Fires one step; {@code job} is the job just polled, if any. */
         void fire(Step step, ExportJob job, String label) {
             fired.add(step);
-            WebhooksEmulator.Faults faults = emulator.faults();
+            Faults faults = emulator.faults();
             switch (step.action()) {
                 case RATE_LIMIT -> faults.rateLimitNext(step.n(), Duration.ofSeconds(step.arg()));
                 case FAIL_NEXT -> faults.failNext(step.n(), step.arg());

@@ -110,13 +110,15 @@ class ApiSurfaceTest {
                 equals(Object): boolean
                 exportId(): java.lang.String
                 hashCode(): int
-                new(String, String, java.nio.file.Path, boolean, java.util.function.Consumer<DownloadProgress>)
+                new(String, String, java.nio.file.Path, boolean, java.util.function.Consumer<DownloadProgress>, int)
+                parallelism(): int
                 progressListener(): java.util.function.Consumer<DownloadProgress>
                 resumePartial(): boolean
                 static of(String, String, java.nio.file.Path): DownloadRequest
                 subscriptionId(): java.lang.String
                 target(): java.nio.file.Path
                 toString(): java.lang.String
+                withParallelism(int): DownloadRequest
                 withProgressListener(java.util.function.Consumer<DownloadProgress>): DownloadRequest
                 withResumePartial(boolean): DownloadRequest
             record DownloadResult

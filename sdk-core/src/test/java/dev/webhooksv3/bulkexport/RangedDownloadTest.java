@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -301,6 +302,38 @@ class RangedDownloadTest {
         assertDownloaded(result);
         assertEquals(1, server.requests().size(), () -> "one connection, from the start: " + ranges(server));
         assertNull(server.requests().get(0).range(), "the four ranges' partial file is not taken for a prefix");
+    }
+
+    @Test
+    void startsOverWhenThePartialFileOfAnEarlierProcessIsOfAnOlderVersion() throws IOException {
+        server.cutRule(firstAnswersCutAfter(200_000));
+        assertThrows(TransportException.class, this::download);
+        byte[] regenerated = content.clone();
+        regenerated[7] = (byte) (regenerated[7] == 'x' ? 'y' : 'x');
+        server = newServer().etag(ETAG).replaceContent(regenerated, "\"v2\"");
+
+        DownloadResult result = download();
+
+        assertArrayEquals(regenerated, Files.readAllBytes(target), () -> "not a splice: " + ranges(server));
+        assertEquals(sha256(regenerated), result.sha256());
+        assertTrue(server.requests().stream().anyMatch(request -> ETAG.equals(request.ifRange())
+                && request.status() == 200), "the earlier process's ranges were asked for under its validator");
+        assertTrue(ranges(server).contains(PROBE), () -> "then the download started over: " + ranges(server));
+    }
+
+    @Test
+    void startsOverWhenTheRangeMapIsTorn() throws IOException {
+        server.cutRule(firstAnswersCutAfter(200_000));
+        assertThrows(TransportException.class, this::download);
+        byte[] torn = Files.readAllBytes(map);
+        Files.write(map, Arrays.copyOf(torn, torn.length - 9));
+        server = newServer().etag(ETAG);
+
+        DownloadResult result = download();
+
+        assertDownloaded(result);
+        assertEquals(PROBE, ranges(server).get(0), "started over: " + ranges(server));
+        assertEquals(5, server.requests().size());
     }
 
     @Test

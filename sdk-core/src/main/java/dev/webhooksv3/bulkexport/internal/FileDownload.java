@@ -92,12 +92,10 @@ public final class FileDownload {
         }
     }
 
-    /**
-     * Downloads into {@code part} (continuing it if present), then moves it to {@code target}; over
-     * several connections when asked and the file suits ({@link RangedDownload}).
-     */
+    /** Downloads into {@code part} (continuing it if present), then moves it to {@code target}. */
     private DownloadResult downloadTo(URI uri, DownloadRequest request, Path target, Path part, Path partValidator,
                                       long started) throws IOException {
+        // Over several connections when asked for and the file suits; else (empty) over one.
         Optional<DownloadResult> parallel = ranged.download(uri, request, target, part, started);
         if (parallel.isPresent()) {
             return parallel.get();

@@ -173,7 +173,8 @@ final class RangeFetch {
         }
         Matcher answered = exchange.headers().firstValue("Content-Range").map(CONTENT_RANGE::matcher)
                 .filter(Matcher::matches).orElse(null);
-        if (answered == null || Long.parseLong(answered.group(1)) != from) {
+        if (answered == null || Long.parseLong(answered.group(1)) != from
+                || Long.parseLong(answered.group(2)) >= map.end(range)) {
             exchange.close();
             throw new BulkExportException(download.describe() + " answered 206 with Content-Range "
                     + exchange.headers().firstValue("Content-Range").orElse("<none>") + " to a request for bytes "

@@ -145,10 +145,11 @@ final class RangedDownload {
         long length = lengthOf(exchange);
         long smallest = Math.max(MIN_RANGES, request.parallelism()) * minRangeBytes;
         String refusal = exchange.status() != 206 ? "the server answered " + exchange.status() + " to a range request"
-                : !(exchange.body() instanceof DirectBody) ? "the server answered a range request with "
-                        + exchange.headers().firstValue("Content-Type").orElse("?") + " in Content-Encoding "
+                : !(exchange.body() instanceof DirectBody) ? "the server answered a range request with a body of type "
+                        + exchange.headers().firstValue("Content-Type").orElse("?") + " and Content-Encoding "
                         + exchange.headers().firstValue("Content-Encoding").orElse("identity")
-                : length < 0 ? "the server answered with Content-Range "
+                : length < 0 || lastOf(exchange) != Math.min(probeBytes, length) - 1 ? "the server answered "
+                        + "bytes=0-" + (probeBytes - 1) + " with Content-Range "
                         + exchange.headers().firstValue("Content-Range").orElse("<none>")
                 : validatorOf(exchange) == null ? "the server names no validator (ETag or Last-Modified) that would "
                         + "keep the ranges of one version"
@@ -167,6 +168,12 @@ final class RangedDownload {
         Matcher range = probe.headers().firstValue("Content-Range").map(FIRST_BYTES::matcher)
                 .filter(Matcher::matches).orElse(null);
         return range == null ? -1 : Long.parseLong(range.group(2));
+    }
+
+    private static long lastOf(Exchange probe) {
+        Matcher range = probe.headers().firstValue("Content-Range").map(FIRST_BYTES::matcher)
+                .filter(Matcher::matches).orElseThrow();
+        return Long.parseLong(range.group(1));
     }
 
     private static String validatorOf(Exchange probe) {

@@ -23,17 +23,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A download over several connections at once ({@link DownloadRequest#withParallelism}): the file
- * is split into equal byte ranges, one {@link RangeFetch} per range on a thread of its own, each
- * writing in place into the part file, which is created at the file's full length.
+ * is split into equal byte ranges, one {@link RangeFetch} per range, each writing in place into the
+ * part file, which is created at the file's full length; {@link ParallelFetch} runs them.
  *
  * <p>The first request asks for the first bytes only; its {@code Content-Range} tells the length
  * and its ETag (else Last-Modified) the validator that every range request then sends in
- * {@code If-Range}. A server that ignores ranges or names no validator, or a small file, is left
- * to the one-connection path. The ranges' progress is kept in a {@link RangeMap} beside the part
- * file, forced to disk after the part file at an interval and when the download stops, so that a
- * later process continues each range. This thread meanwhile follows the complete prefix of the
- * file with the SHA-256 (a digest is sequential: ranges beyond the first unfinished one wait until
- * it completes), reports progress, and writes the map. The first fatal error stops every range.
+ * {@code If-Range}; its body becomes the start of the first range. A server that ignores ranges or
+ * names no validator, or a small file, is left to the one-connection path, which then asks again
+ * from byte 0 (at most the first bytes were received in vain). The ranges' progress is kept in a
+ * {@link RangeMap} beside the part file, written before the part file is created and removed after
+ * the file is moved into place: a part file with a map is this class's to continue or drop, one
+ * without a map is the one-connection path's.
  */
 final class RangedDownload {
 

@@ -48,11 +48,12 @@ public final class BulkExportClient {
     private final Recovery recovery;
     private final String description;
 
-    private BulkExportClient(ExportApi api, RetryPolicy policy, Sleeper sleeper, String description) {
+    private BulkExportClient(ExportApi api, RetryPolicy policy, Sleeper sleeper, long minRangeBytes,
+                             String description) {
         this.api = api;
         this.starter = new ExportStarter(api, policy, sleeper);
         this.awaiter = new ExportAwaiter(api, sleeper);
-        this.downloads = new FileDownload(api, policy, sleeper);
+        this.downloads = new FileDownload(api, policy, sleeper, minRangeBytes);
         this.recovery = new Recovery(api, starter, awaiter, downloads, policy, sleeper);
         this.description = description;
     }
@@ -165,7 +166,9 @@ public final class BulkExportClient {
      * {@code Range} (and {@code If-Range}), and the final length is checked against what the
      * service announced; a {@code .part} file left by an earlier process is continued when
      * {@link DownloadRequest#resumePartial()} is set. Redirects (to pre-signed storage URLs) are
-     * followed without the bearer token; {@code gzip} content encoding is decoded.
+     * followed without the bearer token; {@code gzip} content encoding is decoded. With
+     * {@link DownloadRequest#withParallelism(int)}, a large file is fetched as byte ranges over
+     * several connections at once, each resumed on its own.
      *
      * @param request the export, target and options
      * @return the path, size, SHA-256 of the content, requests and resumes
@@ -295,6 +298,7 @@ public final class BulkExportClient {
         private ExportPathStyle pathStyle = ExportPathStyle.EXPORTS;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.SYSTEM;
+        private long minRangeBytes = 1024 * 1024;
 
         private Builder() {
         }
@@ -462,6 +466,12 @@ public final class BulkExportClient {
             return this;
         }
 
+        /** Replaces the smallest range of a parallel download, 1 MiB (tests, with files of a few MiB). */
+        Builder minRangeBytes(long bytes) {
+            this.minRangeBytes = bytes;
+            return this;
+        }
+
         /**
          * Builds the client.
          *
@@ -501,7 +511,7 @@ public final class BulkExportClient {
             TokenBinding tokens = clientCredentials != null ? clientCredentials : TokenBinding.of(tokenProvider);
             ExportApi api = ExportApi.connect(base, customerId, pathStyle.segments(), tokens, retryPolicy,
                     client, requestTimeout, clock, sleeper);
-            return new BulkExportClient(api, retryPolicy, sleeper,
+            return new BulkExportClient(api, retryPolicy, sleeper, minRangeBytes,
                     "BulkExportClient[baseUri=" + base + ", customerId=" + customerId + "]");
         }
     }

@@ -110,13 +110,15 @@ class ApiSurfaceTest {
                 equals(Object): boolean
                 exportId(): java.lang.String
                 hashCode(): int
-                new(String, String, java.nio.file.Path, boolean, java.util.function.Consumer<DownloadProgress>)
+                new(String, String, java.nio.file.Path, boolean, java.util.function.Consumer<DownloadProgress>, int)
+                parallelism(): int
                 progressListener(): java.util.function.Consumer<DownloadProgress>
                 resumePartial(): boolean
                 static of(String, String, java.nio.file.Path): DownloadRequest
                 subscriptionId(): java.lang.String
                 target(): java.nio.file.Path
                 toString(): java.lang.String
+                withParallelism(int): DownloadRequest
                 withProgressListener(java.util.function.Consumer<DownloadProgress>): DownloadRequest
                 withResumePartial(boolean): DownloadRequest
             record DownloadResult
@@ -139,6 +141,7 @@ class ApiSurfaceTest {
                 position(): StreamPosition
                 static of(java.io.InputStream): EventStream
                 static of(java.io.InputStream, EventStreamOptions): EventStream
+                static of(java.io.InputStream, StreamPosition, EventStreamOptions): EventStream
                 static open(java.nio.file.Path): EventStream
                 static open(java.nio.file.Path, EventStreamOptions): EventStream
                 static open(java.nio.file.Path, StreamPosition, EventStreamOptions): EventStream

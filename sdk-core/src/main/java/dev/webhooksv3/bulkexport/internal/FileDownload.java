@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -36,11 +37,18 @@ public final class FileDownload {
     private final ExportApi api;
     private final RetryPolicy policy;
     private final Sleeper sleeper;
+    private final RangedDownload ranged;
 
     public FileDownload(ExportApi api, RetryPolicy policy, Sleeper sleeper) {
+        this(api, policy, sleeper, RangedDownload.MIN_RANGE_BYTES);
+    }
+
+    /** With the smallest range of a parallel download other than 1 MiB (tests use small files). */
+    public FileDownload(ExportApi api, RetryPolicy policy, Sleeper sleeper, long minRangeBytes) {
         this.api = api;
         this.policy = policy;
         this.sleeper = sleeper;
+        this.ranged = new RangedDownload(api, policy, sleeper, minRangeBytes);
     }
 
     /** The file's decoded bytes, resuming across broken connections; the caller closes it. */
@@ -111,6 +119,11 @@ public final class FileDownload {
     /** Downloads into {@code part} (continuing it if present), then moves it to {@code target}. */
     private DownloadResult downloadTo(URI uri, DownloadRequest request, Path target, Path part, Path partValidator,
                                       long started, Listener listener) throws IOException {
+        // Over several connections when asked for and the file suits; else (empty) over one.
+        Optional<DownloadResult> parallel = ranged.download(uri, request, target, part, started);
+        if (parallel.isPresent()) {
+            return parallel.get();
+        }
         MessageDigest sha256 = Disk.sha256();
         long existing = Files.isRegularFile(part) ? Disk.hash(part, sha256) : 0;
         String knownValidator = existing > 0 && Files.isRegularFile(partValidator)

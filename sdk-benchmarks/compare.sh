@@ -7,7 +7,8 @@
 #   sdk-benchmarks/compare.sh [--quick] [EVENTS]
 #
 # EVENTS: the argument, else 20,000 with --quick (about 31 MB, under a minute), else $EVENTS, else
-# 400,000 (about 614 MB). RUNS (default 3) is read from the environment.
+# 400,000 (about 614 MB). From the environment: RUNS (default 3), HEAP (the SDK sides' -Xmx, default
+# -Xmx64m) and CAP (default 50m).
 #
 # Rows and their goals:
 #   downloadExport vs curl -L: curl -sS -L -o FILE of the export's download URL vs DownloadCompare
@@ -18,6 +19,9 @@
 #     export with a handler that does nothing, a fresh work directory each run) vs the download
 #     above; ratio = recovery seconds / download seconds, goal <= 1.1. Fails unless every event of
 #     the export was handled.
+#   downloadExport: 4 connections vs 1 (DownloadRequest.withParallelism(4) against the first row's
+#     download, goal >= 1.0), and the same against a second emulator that paces every connection to
+#     $CAP bytes/s (default 50m; goal >= 3.0).
 #   EventStream vs Jackson, and EventStream with createdAt() vs Jackson: ParseCompare over curl's copy
 #     of the file (id, attempts, endpoint and JWS of every event; Jackson binds BaselineEvent with a
 #     MappingIterator), one JVM, sides taking turns after a warm-up; ratio = EventStream MB/s /
@@ -31,40 +35,46 @@ else
     EVENTS=${1:-${EVENTS:-400000}}
 fi
 RUNS=${RUNS:-3}
+HEAP=${HEAP:--Xmx64m} # every SDK side runs in a small heap: bounded memory is part of the comparison
+CAP=${CAP:-50m}       # the per-connection bandwidth of the parallel rows' second emulator
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/compare.XXXXXX")
 EMULATOR_JAR=$(ls sdk-testkit/target/sdk-testkit-*-standalone.jar)
 BENCH_JAR=sdk-benchmarks/target/benchmarks.jar
 BENCH=dev.webhooksv3.bulkexport.benchmarks
 
-java -jar "$EMULATOR_JAR" --port 0 --events "$EVENTS" --job-duration-ms 0 >"$WORK/emulator.log" 2>&1 &
-EMULATOR=$!
-# wait reports the emulator's SIGTERM as 143, which set -e would take for a failure and leave $WORK behind.
-trap 'kill $EMULATOR 2>/dev/null; wait $EMULATOR 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do grep -q 'client secret' "$WORK/emulator.log" && break; sleep 0.2; done
-field() { sed -nE "s/^  $1 +([^ ]+).*/\1/p" "$WORK/emulator.log"; }
-BASE=$(field 'base URI'); CUSTOMER=$(field 'customer id'); SUB=$(field 'subscription id')
-CLIENT=$(field 'client id'); SECRET=$(field 'client secret')
-API="$BASE/$CUSTOMER"; EXPORTS="$API/webhooks/subscriptions/$SUB/exports"
-
-TOKEN=$(curl -sS -u "$CLIENT:$SECRET" -d 'grant_type=client_credentials&scope=*:webhooks/**' "$API/login/token" \
-    | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
-EXPORT=$(curl -sS -X POST -H "Authorization: Bearer $TOKEN" "$EXPORTS" | sed -E 's/.*"id":"([^"]+)".*/\1/')
-for _ in $(seq 600); do
-    curl -sS -H "Authorization: Bearer $TOKEN" "$EXPORTS/$EXPORT" | grep -q '"state":"completed"' && break
-    sleep 0.5
-done
+EMULATORS=()
+# wait reports an emulator's SIGTERM as 143, which set -e would take for a failure and leave $WORK behind.
+trap 'kill "${EMULATORS[@]}" 2>/dev/null; wait "${EMULATORS[@]}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+emulator() { # NAME [FLAGS...]: starts a standalone emulator and a completed export on it; sets BASE, API,
+             # CUSTOMER, SUB, CLIENT, SECRET, TOKEN, EXPORTS and EXPORT
+    local name=$1; shift
+    java -jar "$EMULATOR_JAR" --port 0 --events "$EVENTS" --job-duration-ms 0 "$@" >"$WORK/$name.log" 2>&1 &
+    EMULATORS+=($!)
+    for _ in $(seq 100); do grep -q 'client secret' "$WORK/$name.log" && break; sleep 0.2; done
+    field() { sed -nE "s/^  $1 +([^ ]+).*/\1/p" "$WORK/$name.log"; }
+    BASE=$(field 'base URI'); CUSTOMER=$(field 'customer id'); SUB=$(field 'subscription id')
+    CLIENT=$(field 'client id'); SECRET=$(field 'client secret')
+    API="$BASE/$CUSTOMER"; EXPORTS="$API/webhooks/subscriptions/$SUB/exports"
+    TOKEN=$(curl -sS -u "$CLIENT:$SECRET" -d 'grant_type=client_credentials&scope=*:webhooks/**' "$API/login/token" \
+        | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+    EXPORT=$(curl -sS -X POST -H "Authorization: Bearer $TOKEN" "$EXPORTS" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+    for _ in $(seq 600); do
+        curl -sS -H "Authorization: Bearer $TOKEN" "$EXPORTS/$EXPORT" | grep -q '"state":"completed"' && break
+        sleep 0.5
+    done
+    client_args=(--base-uri "$BASE" --customer "$CUSTOMER" --client-id "$CLIENT" --client-secret "$SECRET"
+        --subscription "$SUB" --export "$EXPORT" --runs "$RUNS")
+}
+emulator emulator
 
 best() { sort -n | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 fail() { echo "compare.sh: $*" >&2; exit 1; }
 bench() { # NAME ARGS... -> the main's standard output; its standard error is shown only if it fails
     local name=$1; shift
-    java -cp "$BENCH_JAR" "$BENCH.$name" "$@" 2>"$WORK/$name.err" \
+    java "$HEAP" -cp "$BENCH_JAR" "$BENCH.$name" "$@" 2>"$WORK/$name.err" \
         || { cat "$WORK/$name.err" >&2; fail "$name failed"; }
 }
-client_args=(--base-uri "$BASE" --customer "$CUSTOMER" --client-id "$CLIENT" --client-secret "$SECRET"
-    --subscription "$SUB" --export "$EXPORT" --runs "$RUNS")
-
 # The emulator's JIT warms up on a first download, so that no side pays for it.
 curl -sS -H "Authorization: Bearer $TOKEN" -o /dev/null "$EXPORTS/$EXPORT/download"
 
@@ -79,8 +89,9 @@ CURL_S=$(printf '%s\n' "${CURL_TIMES[@]}" | best)
 BYTES=$(stat -c %s "$WORK/curl.ndjson")
 CURL_SHA=$(sha256sum "$WORK/curl.ndjson" | cut -d' ' -f1)
 
-sdk() { # [sdk-core jar to put first on the class path] -> "seconds bytes sha256"
-    java -cp "${1:+$1:}$BENCH_JAR" "$BENCH.DownloadCompare" "${client_args[@]}" --target "$WORK/sdk.ndjson" \
+sdk() { # [sdk-core jar to put first on the class path] [DownloadCompare options] -> "seconds bytes sha256"
+    local jar=$1; shift
+    java "$HEAP" -cp "${jar:+$jar:}$BENCH_JAR" "$BENCH.DownloadCompare" "${client_args[@]}" --target "$WORK/sdk.ndjson" "$@" \
         2>"$WORK/DownloadCompare.err" || { cat "$WORK/DownloadCompare.err" >&2; fail "DownloadCompare failed"; }
     rm -f "$WORK/sdk.ndjson"
 }
@@ -109,15 +120,17 @@ read -r RECOVERY_S RECOVERY_BYTES RECOVERY_EVENTS RECOVERY_SHA <<<"$OUT"
 check recoverFailedEvents "$RECOVERY_BYTES" "$RECOVERY_SHA"
 check_events recoverFailedEvents "$RECOVERY_EVENTS"
 
-# ---------------------------------------------------------------------------------------------------
-# PLACE FOR A LATER ROW: "parallel (4 connections) vs single under a 50 MB/s per-connection cap".
-# Waits for the emulator's --bandwidth-per-connection and DownloadRequest.withParallelism(n), both
-# being added. The cap is the emulator's, for all its connections, so that row needs a second emulator
-# started with --bandwidth-per-connection (and its own token and completed export, as above); it runs
-# DownloadCompare against it with 4 connections and with 1, checks both files against curl's SHA-256,
-# and its row is printed with speed_row (ratio = 4-connection MB/s / 1-connection MB/s) where the table
-# below marks it. Stop that emulator before the parsing rows, which must not share the CPU with it.
-# ---------------------------------------------------------------------------------------------------
+# Parallel against one connection: on plain loopback (never slower, is the goal), then against a
+# second emulator that paces each connection to $CAP bytes/s, as a real network does (goal >= 3x at 4).
+OUT=$(sdk "" --parallelism 4); read -r PAR_S PAR_BYTES PAR_SHA <<<"$OUT"
+check "downloadExport with 4 connections" "$PAR_BYTES" "$PAR_SHA"
+emulator capped --bandwidth-per-connection "$CAP"
+OUT=$(sdk "" --parallelism 1); read -r CAP1_S CAP1_BYTES CAP1_SHA <<<"$OUT"
+OUT=$(sdk "" --parallelism 4); read -r CAP4_S CAP4_BYTES CAP4_SHA <<<"$OUT"
+# Another emulator, whose file may differ from the first's (its clock dates the events): the two sides agree.
+[ "$CAP4_SHA" = "$CAP1_SHA" ] && [ "$CAP4_BYTES" = "$CAP1_BYTES" ] \
+    || fail "4 connections under the cap gave $CAP4_BYTES bytes $CAP4_SHA, 1 gave $CAP1_BYTES bytes $CAP1_SHA"
+kill "${EMULATORS[@]:1}"; wait "${EMULATORS[@]:1}" 2>/dev/null || true # the parsing rows get the CPU to themselves
 
 OUT=$(bench ParseCompare --file "$WORK/curl.ndjson" --runs "$RUNS")
 read -r JACKSON_S STREAM_S STREAM_DATES_S PARSED_BYTES PARSED_EVENTS <<<"$OUT"
@@ -131,7 +144,8 @@ if [ -n "${BASELINE_JAR:-}" ]; then
 fi
 row 'recoverFailedEvents (no-op) vs downloadExport' "$(secs "$RECOVERY_S")" "$(secs "$SDK_S")" \
     "$(ratio "$RECOVERY_S" "$SDK_S")"
-# PLACE FOR THE LATER ROW "parallel (4 connections) vs single under a 50 MB/s per-connection cap" (see above).
+speed_row 'downloadExport: 4 connections vs 1' "$PAR_S" "$SDK_S"
+speed_row "same, each connection capped at $CAP B/s" "$CAP4_S" "$CAP1_S"
 speed_row 'EventStream vs Jackson MappingIterator' "$STREAM_S" "$JACKSON_S"
 speed_row 'EventStream + createdAt() vs Jackson' "$STREAM_DATES_S" "$JACKSON_S"
 

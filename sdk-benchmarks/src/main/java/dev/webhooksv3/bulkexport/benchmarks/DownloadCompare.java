@@ -28,7 +28,8 @@ public final class DownloadCompare {
      * Runs the downloads.
      *
      * @param args {@code --base-uri}, {@code --customer}, {@code --client-id}, {@code --client-secret},
-     *     {@code --subscription}, {@code --export}, {@code --target}, {@code --runs} (default 3)
+     *     {@code --subscription}, {@code --export}, {@code --target}, {@code --runs} (default 3),
+     *     {@code --parallelism} (connections, default 1)
      * @throws Exception if a download fails
      */
     public static void main(String[] args) throws Exception {
@@ -43,13 +44,14 @@ public final class DownloadCompare {
                 .build();
         Path target = Path.of(options.get("--target"));
         int runs = Integer.parseInt(options.getOrDefault("--runs", "3"));
+        int parallelism = Integer.parseInt(options.getOrDefault("--parallelism", "1"));
         double best = Double.MAX_VALUE;
         DownloadResult result = null;
         for (int run = 0; run < runs; run++) {
             Files.deleteIfExists(target);
             long started = System.nanoTime();
             result = client.downloadExport(DownloadRequest.of(options.get("--subscription"), options.get("--export"),
-                    target));
+                    target).withParallelism(parallelism));
             best = Math.min(best, (System.nanoTime() - started) / 1e9);
         }
         System.out.println(String.format(Locale.ROOT, "%.3f %d %s", best, result.bytes(), result.sha256()));

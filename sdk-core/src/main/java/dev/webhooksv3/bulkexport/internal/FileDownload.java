@@ -151,7 +151,7 @@ public final class FileDownload {
                 }
             };
             copy(in, file, tick);
-            out.force(true);
+            file.force();
             request.progressListener().accept(progress(file.bytes() - existing, file.bytes(), in, started));
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Disk.forceDirectory(target.getParent());

@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
@@ -139,9 +138,8 @@ public final class FileDownload {
         };
         try (ResumingInputStream in = stream(ApiRequest.download(uri).toFile(), existing, knownValidator,
                 keepValidator);
-             FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.APPEND)) {
-            PartFile file = new PartFile(out, sha256, existing, listener);
+             FileChannel out = appending(part);
+             PartFile file = new PartFile(out, sha256, existing, listener)) {
             long[] reportedAt = {System.nanoTime()};
             Runnable tick = () -> {
                 long now = System.nanoTime();
@@ -151,12 +149,25 @@ public final class FileDownload {
                 }
             };
             copy(in, file, tick);
+            String digest = file.sha256();
             file.force();
             request.progressListener().accept(progress(file.bytes() - existing, file.bytes(), in, started));
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Disk.forceDirectory(target.getParent());
             return new DownloadResult(target, file.bytes(), in.requests(), in.resumes(),
-                    Duration.ofNanos(System.nanoTime() - started), HexFormat.of().formatHex(sha256.digest()));
+                    Duration.ofNanos(System.nanoTime() - started), digest);
+        }
+    }
+
+    /** The part file, to write at its end and to read (the digest reads it back); APPEND forbids READ. */
+    private static FileChannel appending(Path part) throws IOException {
+        FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        try {
+            return channel.position(channel.size());
+        } catch (IOException e) {
+            channel.close();
+            throw e;
         }
     }
 

@@ -15,6 +15,9 @@
 #     (downloadExport into a file, SHA-256 and fsync included), both into the same directory; ratio =
 #     SDK MB/s / curl MB/s, goal >= 0.9. With BASELINE_JAR=path/to/an/older/sdk-core.jar the older
 #     SDK's download is measured too, in the same run.
+#   downloadExport vs JDK HttpClient ofFile: JdkDownload (java.net.http, HTTP/1.1, BodyHandlers.ofFile:
+#     no SHA-256, no fsync, no resume), the floor of any SDK on the JDK's client; no goal, it shows
+#     what the SDK's guarantees cost over the client it is built on.
 #   recoverFailedEvents (no-op) vs downloadExport: RecoveryCompare (the whole recovery of the same
 #     export with a handler that does nothing, a fresh work directory each run) vs the download
 #     above; ratio = recovery seconds / download seconds, goal <= 1.1. Fails unless every event of
@@ -111,6 +114,9 @@ speed_row() { row "$1" "$(mbs "$2")" "$(mbs "$3")" "$(ratio "$3" "$2")"; } # NAM
 # stops the script (set -e), one inside a here-string would not.
 OUT=$(sdk ""); read -r SDK_S SDK_BYTES SDK_SHA <<<"$OUT"
 check downloadExport "$SDK_BYTES" "$SDK_SHA"
+OUT=$(bench JdkDownload --url "$EXPORTS/$EXPORT/download" --token "$TOKEN" --target "$WORK/jdk.ndjson" --runs "$RUNS")
+read -r JDK_S JDK_BYTES <<<"$OUT"
+[ "$JDK_BYTES" = "$BYTES" ] || fail "JdkDownload got $JDK_BYTES bytes of $BYTES"
 if [ -n "${BASELINE_JAR:-}" ]; then
     OUT=$(sdk "$BASELINE_JAR"); read -r OLD_S OLD_BYTES OLD_SHA <<<"$OUT"
     check "baseline downloadExport" "$OLD_BYTES" "$OLD_SHA"
@@ -139,6 +145,7 @@ check_events ParseCompare "$PARSED_EVENTS"
 
 row "($((BYTES / 1000000)) MB, $EVENTS events, best of $RUNS)" SDK ref ratio
 speed_row 'downloadExport vs curl -L' "$SDK_S" "$CURL_S"
+speed_row 'downloadExport vs JDK HttpClient ofFile' "$SDK_S" "$JDK_S"
 if [ -n "${BASELINE_JAR:-}" ]; then
     speed_row 'baseline downloadExport vs curl -L' "$OLD_S" "$CURL_S"
 fi

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A request to recover every failed event of a subscription with
@@ -32,7 +33,8 @@ import java.util.function.Consumer;
 public record RecoveryRequest(String subscriptionId, Optional<String> exportId, Path workDirectory, boolean force,
                               Duration waitForFreeSlot, AwaitOptions await, Duration fsyncInterval, int maxLineBytes,
                               int deadLetterAfter, Consumer<MalformedEventException> malformedLineHandler,
-                              Consumer<RecoveryProgress> progressListener) {
+                              Consumer<RecoveryProgress> progressListener, int concurrency,
+                              Optional<Function<FailedEvent, ?>> orderingKey) {
 
     /**
      * Checks the components.
@@ -48,9 +50,15 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
      * @param deadLetterAfter 0 to stop at a failing event; N to dead-letter it after N attempts
      * @param malformedLineHandler receives each malformed line, which is then skipped
      * @param progressListener receives progress reports
+     * @param concurrency how many events may be with the handler at once (1: one after the other)
+     * @param orderingKey when present, events of one key are handed over one at a time, in file order
      * @throws IllegalArgumentException if a duration or {@code deadLetterAfter} is negative,
-     *     {@code maxLineBytes} is not positive, or an id is not a safe path segment
+     *     {@code maxLineBytes} is not positive, {@code concurrency} is not within 1 to
+     *     {@value #MAX_CONCURRENCY}, or an id is not a safe path segment
      */
+    /** The most events {@link #withConcurrency} keeps with the handler at once. */
+    public static final int MAX_CONCURRENCY = 512;
+
     public RecoveryRequest {
         Objects.requireNonNull(subscriptionId, "subscriptionId");
         Objects.requireNonNull(exportId, "exportId");
@@ -60,6 +68,11 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
         Objects.requireNonNull(fsyncInterval, "fsyncInterval");
         Objects.requireNonNull(malformedLineHandler, "malformedLineHandler");
         Objects.requireNonNull(progressListener, "progressListener");
+        Objects.requireNonNull(orderingKey, "orderingKey");
+        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency must be between 1 and " + MAX_CONCURRENCY + ": "
+                    + concurrency);
+        }
         if (waitForFreeSlot.isNegative() || fsyncInterval.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative: waitForFreeSlot=" + waitForFreeSlot
                     + ", fsyncInterval=" + fsyncInterval);
@@ -84,7 +97,7 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
     public static RecoveryRequest of(String subscriptionId, Path workDirectory) {
         return new RecoveryRequest(subscriptionId, Optional.empty(), workDirectory, false, Duration.ofMinutes(30),
                 AwaitOptions.defaults(), Duration.ofSeconds(1), EventStreamOptions.DEFAULT_MAX_LINE_BYTES, 0,
-                bad -> { }, progress -> { });
+                bad -> { }, progress -> { }, 1, Optional.empty());
     }
 
     /**
@@ -100,7 +113,7 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
         RecoveryRequest defaults = of(subscriptionId, workDirectory);
         return new RecoveryRequest(subscriptionId, Optional.of(Objects.requireNonNull(exportId, "exportId")),
                 workDirectory, false, defaults.waitForFreeSlot, defaults.await, defaults.fsyncInterval,
-                defaults.maxLineBytes, 0, defaults.malformedLineHandler, defaults.progressListener);
+                defaults.maxLineBytes, 0, defaults.malformedLineHandler, defaults.progressListener, defaults.concurrency, defaults.orderingKey);
     }
 
     /**
@@ -118,7 +131,7 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
             throw new IllegalArgumentException("attempts must be at least 1: " + attempts);
         }
         return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
-                maxLineBytes, attempts, malformedLineHandler, progressListener);
+                maxLineBytes, attempts, malformedLineHandler, progressListener, concurrency, orderingKey);
     }
 
     /**
@@ -128,7 +141,7 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
      */
     public RecoveryRequest forced() {
         return new RecoveryRequest(subscriptionId, exportId, workDirectory, true, waitForFreeSlot, await, fsyncInterval,
-                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener);
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener, concurrency, orderingKey);
     }
 
     /**
@@ -139,7 +152,7 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
      */
     public RecoveryRequest withWaitForFreeSlot(Duration wait) {
         return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, wait, await, fsyncInterval,
-                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener);
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener, concurrency, orderingKey);
     }
 
     /**
@@ -150,7 +163,7 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
      */
     public RecoveryRequest withAwait(AwaitOptions options) {
         return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, options, fsyncInterval,
-                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener);
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener, concurrency, orderingKey);
     }
 
     /**
@@ -161,7 +174,7 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
      */
     public RecoveryRequest withFsyncInterval(Duration interval) {
         return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, interval,
-                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener);
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener, concurrency, orderingKey);
     }
 
     /**
@@ -172,7 +185,7 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
      */
     public RecoveryRequest withMalformedLineHandler(Consumer<MalformedEventException> handler) {
         return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
-                maxLineBytes, deadLetterAfter, handler, progressListener);
+                maxLineBytes, deadLetterAfter, handler, progressListener, concurrency, orderingKey);
     }
 
     /**
@@ -183,6 +196,39 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
      */
     public RecoveryRequest withProgressListener(Consumer<RecoveryProgress> listener) {
         return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
-                maxLineBytes, deadLetterAfter, malformedLineHandler, listener);
+                maxLineBytes, deadLetterAfter, malformedLineHandler, listener, concurrency, orderingKey);
+    }
+
+    /**
+     * Returns a copy that keeps up to {@code n} events with the handler at once, on a bounded pool
+     * of threads (virtual threads where the JDK has them): for a handler that waits on the network,
+     * such as one that sends each event to a listener. The handler must then be thread-safe, and sees the events
+     * of a window out of file order (see {@link #withOrderingKey} to keep one key's in order).
+     *
+     * <p>Acknowledgement stays exactly-once: the checkpoint records the position before which every
+     * event is acknowledged, and which events after it are; after a crash, only the events that were
+     * with the handler at that moment (at most {@code n}) are handed over again.
+     *
+     * @param n events in flight at once, 1 to {@value #MAX_CONCURRENCY}
+     * @return the copy
+     * @throws IllegalArgumentException if {@code n} is out of range
+     */
+    public RecoveryRequest withConcurrency(int n) {
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener, n, orderingKey);
+    }
+
+    /**
+     * Returns a copy that hands the events of one key (e.g. {@code FailedEvent::subject}: one
+     * user's events) over one at a time and in file order, while events of other keys run
+     * concurrently (with {@link #withConcurrency}).
+     *
+     * @param key the key of an event; events whose key is equal are ordered
+     * @return the copy
+     */
+    public RecoveryRequest withOrderingKey(Function<FailedEvent, ?> key) {
+        return new RecoveryRequest(subscriptionId, exportId, workDirectory, force, waitForFreeSlot, await, fsyncInterval,
+                maxLineBytes, deadLetterAfter, malformedLineHandler, progressListener, concurrency,
+                Optional.of(Objects.requireNonNull(key, "key")));
     }
 }

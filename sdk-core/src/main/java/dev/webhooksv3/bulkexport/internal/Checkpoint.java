@@ -65,28 +65,39 @@ final class Checkpoint implements AutoCloseable {
     /** One record. */
     record State(long sequence, String subscriptionId, String exportId, Phase phase, long fileBytes,
                  String fileSha256, long line, long byteOffset, long handled, long malformed, long deadLettered,
-                 long handledBeforeChange) {
+                 long handledBeforeChange, String acknowledgedAbove) {
 
         static State started(String subscriptionId, String exportId) {
-            return new State(0, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, 0, 0, 0, 0);
+            return new State(0, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, 0, 0, 0, 0, "");
         }
 
         /** The file is complete; the handling's progress (made while it downloaded) is kept. */
         State downloaded(long bytes, String sha256) {
             return new State(sequence, subscriptionId, exportId, Phase.DOWNLOADED, bytes, sha256, line, byteOffset,
-                    handled, malformed, deadLettered, handledBeforeChange);
+                    handled, malformed, deadLettered, handledBeforeChange, acknowledgedAbove);
         }
 
         /** While the file downloads: how many of its bytes are on disk. */
         State downloading(long bytes) {
             return new State(sequence, subscriptionId, exportId, phase, bytes, fileSha256, line, byteOffset, handled,
-                    malformed, deadLettered, handledBeforeChange);
+                    malformed, deadLettered, handledBeforeChange, acknowledgedAbove);
         }
 
         State handledThrough(long atLine, long atOffset, long handledTotal, long malformedTotal, long deadTotal) {
             return new State(sequence, subscriptionId, exportId, phase, fileBytes, fileSha256, atLine,
                     atOffset,
-                    handledTotal, malformedTotal, deadTotal, handledBeforeChange);
+                    handledTotal, malformedTotal, deadTotal, handledBeforeChange, acknowledgedAbove);
+        }
+
+        /**
+         * Concurrent handling: every line up to {@code atLine} is done, and so are those after it
+         * that {@code above} marks (bit i: line {@code atLine + 1 + i}), in lowercase hex of
+         * {@link java.util.BitSet#toLongArray} words, each 16 digits.
+         */
+        State handledThrough(long atLine, long atOffset, long handledTotal, long malformedTotal, long deadTotal,
+                             String above) {
+            return new State(sequence, subscriptionId, exportId, phase, fileBytes, fileSha256, atLine, atOffset,
+                    handledTotal, malformedTotal, deadTotal, handledBeforeChange, above);
         }
 
         /**
@@ -96,12 +107,12 @@ final class Checkpoint implements AutoCloseable {
          */
         State changed(long handledBytes) {
             return new State(sequence, subscriptionId, exportId, Phase.STARTED, 0, null, 0, 0, handled, malformed,
-                    deadLettered, handledBytes);
+                    deadLettered, handledBytes, "");
         }
 
         State in(Phase next) {
             return new State(sequence, subscriptionId, exportId, next, fileBytes, fileSha256, line, byteOffset,
-                    handled, malformed, deadLettered, handledBeforeChange);
+                    handled, malformed, deadLettered, handledBeforeChange, acknowledgedAbove);
         }
 
         boolean isOpen() {
@@ -110,7 +121,7 @@ final class Checkpoint implements AutoCloseable {
 
         private State withSequence(long next) {
             return new State(next, subscriptionId, exportId, phase, fileBytes, fileSha256, line, byteOffset, handled,
-                    malformed, deadLettered, handledBeforeChange);
+                    malformed, deadLettered, handledBeforeChange, acknowledgedAbove);
         }
 
         /** The members that hold text, as a JSON object without its closing brace. */
@@ -153,7 +164,7 @@ final class Checkpoint implements AutoCloseable {
             return new State(Json.count(node, "sequence"), subscription, export, phase, Json.count(node, "fileBytes"),
                     Json.text(node, "fileSha256"), Json.count(node, "line"), Json.count(node, "byteOffset"),
                     Json.count(node, "handled"), Json.count(node, "malformed"), Json.count(node, "deadLettered"),
-                    Json.count(node, "handledBeforeChange"));
+                    Json.count(node, "handledBeforeChange"), acknowledged(node));
         }
     }
 
@@ -203,6 +214,17 @@ final class Checkpoint implements AutoCloseable {
                     null);
         }
         return Optional.ofNullable(best);
+    }
+
+    private static String acknowledged(JsonNode node) throws Json.ShapeException {
+        String hex = Json.text(node, "acknowledgedAbove");
+        if (hex == null) {
+            return "";
+        }
+        if (!hex.matches("([0-9a-f]{16})*")) {
+            throw new Json.ShapeException("acknowledgedAbove is not hex words");
+        }
+        return hex;
     }
 
     /** A file opened (and so mapped) by a process that crashed before its first record. */
@@ -304,7 +326,8 @@ final class Checkpoint implements AutoCloseable {
                 .append(",\"handled\":").append(state.handled())
                 .append(",\"malformed\":").append(state.malformed())
                 .append(",\"deadLettered\":").append(state.deadLettered())
-                .append(",\"handledBeforeChange\":").append(state.handledBeforeChange()).append('}');
+                .append(",\"handledBeforeChange\":").append(state.handledBeforeChange())
+                .append(",\"acknowledgedAbove\":\"").append(state.acknowledgedAbove()).append("\"}");
         int length = json.length();
         if (length + 11 > SLOT_BYTES) {
             throw new IllegalStateException("checkpoint record exceeds " + SLOT_BYTES + " bytes: " + length);

@@ -33,7 +33,7 @@ final class DeadLetters {
         return file;
     }
 
-    void add(FailedEvent event, int attempts, Exception last) {
+    synchronized void add(FailedEvent event, int attempts, Exception last) {
         Map<String, Object> letter = new LinkedHashMap<>();
         letter.put("line", event.lineNumber());
         letter.put("offset", event.byteOffset());

@@ -85,11 +85,15 @@ final class EventHandling {
      */
     Checkpoint.State handle(EventHandler handler, Checkpoint.State from, EventStream events,
                             UnaryOperator<Checkpoint.State> progress) {
+        HandledBeforeChange before = HandledBeforeChange.load(HandledBeforeChange.fileFor(file),
+                from.handledBeforeChange(), request.maxLineBytes());
+        if (request.concurrency() > 1 || !from.acknowledgedAbove().isEmpty()) {
+            return new ConcurrentHandling(this, checkpoint, handler, request.concurrency(), request.orderingKey(),
+                    progress).run(from, events, before, reporter);
+        }
         long handled = from.handled();
         long dead = from.deadLettered();
         reporter.report(handled, from.malformed(), dead, from.byteOffset());
-        HandledBeforeChange before = HandledBeforeChange.load(HandledBeforeChange.fileFor(file),
-                from.handledBeforeChange(), request.maxLineBytes());
         Checkpoint.State state = from;
         long reportedAt = System.nanoTime();
         for (FailedEvent event : events) {
@@ -116,7 +120,7 @@ final class EventHandling {
     }
 
     /** Hands one event over; true once the handler took it, false once it was dead-lettered. */
-    private boolean deliver(EventHandler handler, FailedEvent event, long acknowledged) {
+    boolean deliver(EventHandler handler, FailedEvent event, long acknowledged) {
         int attempts = Math.max(1, request.deadLetterAfter());
         for (int attempt = 1; ; attempt++) {
             try {

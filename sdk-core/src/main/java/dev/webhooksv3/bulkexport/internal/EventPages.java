@@ -51,8 +51,9 @@ final class EventPages implements Iterator<StoredEvent>, AutoCloseable {
     }
 
     private void read() {
-        URI uri = next;
         try {
+            // Checked only when followed, so that the events of the page carrying the link are handed out first.
+            URI uri = pagesRead == 0 ? next : api.requireApiOrigin(next, pagesRead);
             if (!visited.add(uri)) {
                 throw new BulkExportException("GET " + uri.getRawPath() + ": event list page " + (pagesRead + 1)
                         + " is a page already read (its _links.next loops back)", null);

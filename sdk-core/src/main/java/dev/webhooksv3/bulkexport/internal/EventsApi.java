@@ -71,23 +71,30 @@ public final class EventsApi {
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(pages::close);
     }
 
-    /** One page of the event list and the link to the next, checked to be on the API's origin. */
+    /** One page of the event list and the link to the next, not yet checked. */
     record Page(List<StoredEvent> events, URI next) {
     }
 
     /** Reads page {@code number} (1-based) at {@code uri}; a malformed page names its number and query. */
     Page page(URI uri, int number) {
-        String which = "event list page " + number + (uri.getRawQuery() == null ? ""
-                : " (?" + Redaction.excerpt(uri.getRawQuery(), 200) + ")");
-        Page page = api.call(ApiRequest.get(uri), OK, (node, exchange) -> {
+        String which = describe(uri, number);
+        return api.call(ApiRequest.get(uri), OK, (node, exchange) -> {
             try {
                 return new Page(Json.storedEvents(node, exchange.uri()), Json.links(node, exchange.uri()).get("next"));
             } catch (Json.ShapeException e) {
                 throw new Json.ShapeException(which + ": " + e.getMessage());
             }
         });
-        return page.next() == null ? page
-                : new Page(page.events(), api.requireApiOrigin(page.next(), "_links.next of the " + which));
+    }
+
+    /** The next link of page {@code number}, when it is on the API's origin: the token goes nowhere else. */
+    URI requireApiOrigin(URI next, int number) {
+        return api.requireApiOrigin(next, "_links.next of event list page " + number);
+    }
+
+    static String describe(URI page, int number) {
+        return "event list page " + number + (page.getRawQuery() == null ? ""
+                : " (?" + Redaction.excerpt(page.getRawQuery(), 200) + ")");
     }
 
     public StoredEvent get(String subscriptionId, String eventId) {

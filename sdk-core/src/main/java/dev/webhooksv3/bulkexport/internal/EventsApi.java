@@ -52,7 +52,8 @@ public final class EventsApi {
     /** The first page's URI: the query's filters as parameters, each encoded (an unknown state may hold anything). */
     static URI firstPage(URI events, EventQuery query) {
         StringJoiner parameters = new StringJoiner("&", "?", "").setEmptyValue("");
-        query.state().ifPresent(state -> parameters.add("state=" + URLEncoder.encode(state.value(), StandardCharsets.UTF_8)));
+        query.state().ifPresent(state -> parameters.add("state="
+                + URLEncoder.encode(state.value(), StandardCharsets.UTF_8)));
         query.after().ifPresent(id -> parameters.add("after=" + id));
         query.before().ifPresent(id -> parameters.add("before=" + id));
         query.pageSize().ifPresent(size -> parameters.add("limit=" + size));
@@ -142,7 +143,8 @@ public final class EventsApi {
                 LOG.info("redelivery of event {} had an unknown outcome and the event is still failed; sending it "
                         + "again (attempt {}/{})", eventId, sent + 1, policy.maxAttempts());
                 unknown.add(failure);
-                sleeper.pause(resendBackoff.after(sent), "waiting to send the redelivery of event " + eventId + " again");
+                sleeper.pause(resendBackoff.after(sent),
+                        "waiting to send the redelivery of event " + eventId + " again");
                 continue;
             }
             // A 202 or 204 without the event in its body: read it, to report its new state.

@@ -1,6 +1,8 @@
 package dev.webhooksv3.bulkexport;
 
+import dev.webhooksv3.bulkexport.internal.BulkRedelivery;
 import dev.webhooksv3.bulkexport.internal.ClientCredentials;
+import dev.webhooksv3.bulkexport.internal.EventsApi;
 import dev.webhooksv3.bulkexport.internal.ExportApi;
 import dev.webhooksv3.bulkexport.internal.ExportAwaiter;
 import dev.webhooksv3.bulkexport.internal.ExportStarter;
@@ -19,10 +21,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Client for the Webhooks v3 bulk export of failed events: start an export job, watch it, cancel
- * it, list jobs, and read the subscription's event summary.
+ * it, list jobs, read the subscription's event summary, and list and redeliver the events of its
+ * event store.
  *
  * <p>Build one with {@link #builder()} and share it: it is immutable and thread-safe. Every
  * operation validates its ids before they enter a URL, sends the bearer token only to the API's
@@ -46,6 +50,7 @@ public final class BulkExportClient {
     private final ExportAwaiter awaiter;
     private final FileDownload downloads;
     private final Recovery recovery;
+    private final EventsApi events;
     private final String description;
 
     private BulkExportClient(ExportApi api, RetryPolicy policy, Sleeper sleeper, long minRangeBytes,
@@ -55,6 +60,7 @@ public final class BulkExportClient {
         this.awaiter = new ExportAwaiter(api, sleeper);
         this.downloads = new FileDownload(api, policy, sleeper, minRangeBytes);
         this.recovery = new Recovery(api, starter, awaiter, downloads, policy, sleeper);
+        this.events = new EventsApi(api, policy, sleeper);
         this.description = description;
     }
 
@@ -273,6 +279,74 @@ public final class BulkExportClient {
      */
     public EventSummary summary(String subscriptionId) {
         return api.summary(subscriptionId);
+    }
+
+    /**
+     * Lists the events of the subscription's event store (7 days) that the query selects, oldest
+     * first, following {@code _links.next} page by page, only on the API's origin. The first page
+     * is read before this method returns; each next one when the stream reaches it, so one page is
+     * in memory at a time. Close the stream (try-with-resources) to stop early; no connection is
+     * held between pages.
+     *
+     * @param query the subscription and filters
+     * @return the events; the stream's operations throw {@link BulkExportException} when a later
+     *     page cannot be read, is malformed (naming the page), or links to another origin
+     * @throws NotFoundException if the subscription does not exist
+     * @throws BulkExportException for any other failure of the first page
+     */
+    public Stream<StoredEvent> listEvents(EventQuery query) {
+        Objects.requireNonNull(query, "query");
+        return events.list(query);
+    }
+
+    /**
+     * Returns one event of the subscription's event store.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param eventId the event
+     * @return the event
+     * @throws IllegalArgumentException if an id is not a safe path segment
+     * @throws NotFoundException if the event is not in the store (or the subscription does not exist)
+     * @throws BulkExportException for any other failure
+     */
+    public StoredEvent getEvent(String subscriptionId, String eventId) {
+        return events.get(subscriptionId, eventId);
+    }
+
+    /**
+     * Schedules a failed event for delivery again. A redelivery is not blindly re-sent: when the
+     * outcome of the request is unknown, the event is read first, and one no longer failed is
+     * reported as it is (its delivery is scheduled or done); only one still failed is sent again.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param eventId the event, in state {@link EventState#FAILURE}
+     * @return the event after scheduling, normally {@link EventState#AWAITING_RETRY}; members the
+     *     service's answer leaves out are empty
+     * @throws IllegalArgumentException if an id is not a safe path segment
+     * @throws RedeliveryRefusedException if the event is not failed or the subscription is disabled
+     * @throws NotFoundException if the event is not in the store
+     * @throws BulkExportException for any other failure
+     */
+    public StoredEvent redeliverEvent(String subscriptionId, String eventId) {
+        return events.redeliver(subscriptionId, eventId);
+    }
+
+    /**
+     * Redelivers many events as {@link #redeliverEvent} does, at most {@code concurrency} at a time,
+     * each to its end: a refusal or failure is reported, never thrown. Each distinct id is
+     * redelivered once. Interrupting the calling thread stops it from starting more (the rest are
+     * {@link RedeliveryReport.Status#NOT_ATTEMPTED}); those in flight finish, the report is
+     * returned and the thread's interrupt flag is set again.
+     *
+     * @param subscriptionId the webhook subscription
+     * @param eventIds the events, in state {@link EventState#FAILURE}
+     * @param concurrency how many redeliveries may be in flight at once, 1 to 64
+     * @return each event's outcome, in the order given
+     * @throws IllegalArgumentException if an id is not a safe path segment (nothing is sent) or
+     *     {@code concurrency} is out of range
+     */
+    public RedeliveryReport redeliverEvents(String subscriptionId, List<String> eventIds, int concurrency) {
+        return new BulkRedelivery(events).run(subscriptionId, eventIds, concurrency);
     }
 
     @Override

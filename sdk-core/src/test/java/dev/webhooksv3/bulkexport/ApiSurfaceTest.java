@@ -80,10 +80,14 @@ class ApiSurfaceTest {
                 awaitExport(String, String, AwaitOptions): ExportJob
                 cancelExport(String, String): ExportJob
                 downloadExport(DownloadRequest): DownloadResult
+                getEvent(String, String): StoredEvent
                 getExport(String, String): ExportJob
+                listEvents(EventQuery): java.util.stream.Stream<StoredEvent>
                 listExports(String): ExportJobList
                 openExport(String, String): java.io.InputStream
                 recoverFailedEvents(RecoveryRequest, EventHandler): RecoveryResult
+                redeliverEvent(String, String): StoredEvent
+                redeliverEvents(String, java.util.List<String>, int): RedeliveryReport
                 startExport(StartExportRequest): ExportJob
                 static builder(): BulkExportClient$Builder
                 streamEvents(String, String): EventStream
@@ -134,6 +138,34 @@ class ApiSurfaceTest {
                 toString(): java.lang.String
             interface EventHandler
                 handle(FailedEvent): void
+            record EventQuery
+                after(): java.util.Optional<java.lang.String>
+                before(): java.util.Optional<java.lang.String>
+                equals(Object): boolean
+                hashCode(): int
+                new(String, java.util.Optional<EventState>, java.util.Optional<String>, java.util.Optional<String>, java.util.OptionalInt)
+                pageSize(): java.util.OptionalInt
+                state(): java.util.Optional<EventState>
+                static MAX_PAGE_SIZE: int
+                static failed(String): EventQuery
+                static of(String): EventQuery
+                subscriptionId(): java.lang.String
+                toString(): java.lang.String
+                withAfter(String): EventQuery
+                withBefore(String): EventQuery
+                withPageSize(int): EventQuery
+                withState(EventState): EventQuery
+            final class EventState
+                equals(Object): boolean
+                hashCode(): int
+                isKnown(): boolean
+                static AWAITING_EXECUTING: EventState
+                static AWAITING_RETRY: EventState
+                static FAILURE: EventState
+                static SUCCESS: EventState
+                static of(String): EventState
+                toString(): java.lang.String
+                value(): java.lang.String
             final class EventStream : Iterable, AutoCloseable
                 close(): void
                 iterator(): java.util.Iterator<FailedEvent>
@@ -310,6 +342,42 @@ class ApiSurfaceTest {
                 resumed(): boolean
                 static nothingToRecover(java.time.Duration): RecoveryResult
                 toString(): java.lang.String
+            enum RedeliveryRefusedException.Reason
+                static EVENT_NOT_FAILED: RedeliveryRefusedException$Reason
+                static OTHER: RedeliveryRefusedException$Reason
+                static SUBSCRIPTION_DISABLED: RedeliveryRefusedException$Reason
+                static valueOf(String): RedeliveryRefusedException$Reason
+                static values(): RedeliveryRefusedException$Reason[]
+            final class RedeliveryRefusedException : ConflictException
+                eventId(): java.lang.String
+                new(String, String, int, String, String, java.net.http.HttpHeaders, String, java.time.Duration, String)
+                reason(): RedeliveryRefusedException$Reason
+            record RedeliveryReport.Item
+                equals(Object): boolean
+                event(): java.util.Optional<StoredEvent>
+                eventId(): java.lang.String
+                failure(): java.util.Optional<BulkExportException>
+                hashCode(): int
+                new(String, RedeliveryReport$Status, java.util.Optional<StoredEvent>, java.util.Optional<BulkExportException>)
+                newState(): java.util.Optional<EventState>
+                refusal(): java.util.Optional<RedeliveryRefusedException$Reason>
+                status(): RedeliveryReport$Status
+                toString(): java.lang.String
+            enum RedeliveryReport.Status
+                static FAILED: RedeliveryReport$Status
+                static NOT_ATTEMPTED: RedeliveryReport$Status
+                static REDELIVERED: RedeliveryReport$Status
+                static REFUSED: RedeliveryReport$Status
+                static valueOf(String): RedeliveryReport$Status
+                static values(): RedeliveryReport$Status[]
+            record RedeliveryReport
+                count(RedeliveryReport$Status): int
+                equals(Object): boolean
+                hashCode(): int
+                isComplete(): boolean
+                items(): java.util.List<RedeliveryReport$Item>
+                new(java.util.List<RedeliveryReport$Item>)
+                toString(): java.lang.String
             record RetryPolicy
                 equals(Object): boolean
                 hashCode(): int
@@ -337,6 +405,19 @@ class ApiSurfaceTest {
                 toString(): java.lang.String
                 waitForFreeSlot(): java.time.Duration
                 withWaitForFreeSlot(java.time.Duration): StartExportRequest
+            record StoredEvent
+                attempts(): java.util.OptionalInt
+                createdAt(): java.util.Optional<java.time.Instant>
+                endpoint(): java.util.Optional<java.lang.String>
+                equals(Object): boolean
+                exported(): java.util.Optional<java.lang.Boolean>
+                hashCode(): int
+                id(): java.lang.String
+                links(): java.util.Map<java.lang.String, java.net.URI>
+                new(String, EventState, java.util.Optional<java.time.Instant>, java.util.Optional<java.time.Instant>, java.util.OptionalInt, java.util.Optional<String>, java.util.Optional<Boolean>, java.util.Map<String, java.net.URI>)
+                state(): EventState
+                toString(): java.lang.String
+                updatedAt(): java.util.Optional<java.time.Instant>
             record StreamPosition
                 byteOffset(): long
                 equals(Object): boolean

@@ -126,7 +126,7 @@ public final class ExportApi {
     private record Page(Long total, List<ExportJob> jobs, URI next) {
     }
 
-    private URI requireApiOrigin(URI link, String what) {
+    URI requireApiOrigin(URI link, String what) {
         if (!Origins.sameOrigin(link, baseUri)) {
             throw new BulkExportException("refusing to follow " + what + " to another origin ("
                     + link.getScheme() + "://" + link.getAuthority() + "): the API is " + baseUri, null);

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webhooksv3.bulkexport.EventState;
 import dev.webhooksv3.bulkexport.EventSummary;
 import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.ExportState;
+import dev.webhooksv3.bulkexport.StoredEvent;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -196,5 +199,64 @@ final class Json {
     static EventSummary summary(JsonNode node) throws ShapeException {
         return new EventSummary(instant(node, "updatedAt"), count(node, "total"), count(node, "succeeded"),
                 count(node, "retrying"), count(node, "failed"), count(node, "exportable"));
+    }
+
+    /**
+     * An event of the event store. Only {@code id} and {@code state} are required; the id must be
+     * a safe path segment, since it becomes a cursor and a redelivery URL.
+     */
+    static StoredEvent storedEvent(JsonNode node, URI base) throws ShapeException {
+        if (!node.isObject()) {
+            throw new ShapeException("event is not a JSON object: " + Redaction.excerpt(node.toString(), 64));
+        }
+        String id = requiredText(node, "id", "event");
+        if (!Ids.isSafe(id)) {
+            throw new ShapeException("event id \"" + Redaction.excerpt(id, 64) + "\" is not a safe path segment "
+                    + "(1 to 128 letters, digits, '-', '_' or '.')");
+        }
+        try {
+            long attempts = count(node, "attempts");
+            if (attempts < 0 || attempts > Integer.MAX_VALUE) {
+                throw new ShapeException("member \"attempts\" is out of range: " + attempts);
+            }
+            return new StoredEvent(id, EventState.of(requiredText(node, "state", "event")),
+                    Optional.ofNullable(instant(node, "createdAt")), Optional.ofNullable(instant(node, "updatedAt")),
+                    node.hasNonNull("attempts") ? OptionalInt.of((int) attempts) : OptionalInt.empty(),
+                    Optional.ofNullable(text(node, "endpoint")), flag(node, "exported"), links(node, base));
+        } catch (ShapeException e) {
+            throw new ShapeException("event " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** A boolean member (or the string {@code "true"}/{@code "false"}); empty when absent or null. */
+    private static Optional<Boolean> flag(JsonNode object, String member) throws ShapeException {
+        JsonNode value = object.get(member);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (value.isBoolean()) {
+            return Optional.of(value.booleanValue());
+        }
+        if (value.isTextual() && (value.textValue().equals("true") || value.textValue().equals("false"))) {
+            return Optional.of(Boolean.parseBoolean(value.textValue()));
+        }
+        throw new ShapeException("member \"" + member + "\" is not true or false: "
+                + Redaction.excerpt(value.toString(), 64));
+    }
+
+    /** The events of one page of the event list; {@code _embedded.events} absent means none. */
+    static List<StoredEvent> storedEvents(JsonNode page, URI base) throws ShapeException {
+        JsonNode embedded = page.path("_embedded").path("events");
+        if (embedded.isMissingNode() || embedded.isNull()) {
+            return List.of();
+        }
+        if (!embedded.isArray()) {
+            throw new ShapeException("\"_embedded.events\" is not an array");
+        }
+        List<StoredEvent> events = new ArrayList<>(embedded.size());
+        for (JsonNode event : embedded) {
+            events.add(storedEvent(event, base));
+        }
+        return events;
     }
 }

@@ -37,7 +37,7 @@ final class EmulatorHandler {
         new ExportEndpoints(model, faults, files, storage, subscription + "/exports").routes(table, "exports");
         new ExportEndpoints(model, faults, files, storage, subscription + "/events/exports")
                 .routes(table, "events/exports");
-        this.routes = new EventEndpoints(emulator.catalog(), model, subscription).routes(table);
+        this.routes = new EventEndpoints(emulator.catalog(), model, faults, subscription).routes(table);
         this.tokenPath = "/" + emulator.customerId() + "/login/token";
     }
 

@@ -21,11 +21,13 @@ final class EventEndpoints {
 
     private final EventCatalog catalog;
     private final ExportModel model;
+    private final Faults faults;
     private final String subscriptionPath;
 
-    EventEndpoints(EventCatalog catalog, ExportModel model, String subscriptionPath) {
+    EventEndpoints(EventCatalog catalog, ExportModel model, Faults faults, String subscriptionPath) {
         this.catalog = catalog;
         this.model = model;
+        this.faults = faults;
         this.subscriptionPath = subscriptionPath;
     }
 
@@ -121,6 +123,11 @@ final class EventEndpoints {
         long index = catalog.indexOf(id);
         if (index < 0) {
             call.error(404, "Not Found", "Event " + id + " not found");
+            return;
+        }
+        if (faults.subscriptionDisabled()) {
+            String subscriptionId = subscriptionPath.substring(subscriptionPath.lastIndexOf('/') + 1);
+            call.error(409, "Conflict", "Subscription " + subscriptionId + " is disabled");
             return;
         }
         if (!model.redeliver(index)) {

@@ -29,6 +29,7 @@ public final class Faults {
     private final Shots tokenOutage = new Shots();
     private volatile boolean redirectDownloads;
     private volatile boolean gzipDownloads;
+    private volatile boolean subscriptionDisabled;
     private volatile long[] malformedLines = new long[0];
     private final AtomicInteger tokenGeneration = new AtomicInteger();
     private final ExportModel model;
@@ -247,6 +248,19 @@ public final class Faults {
     }
 
     /**
+     * Disables the subscription, as its owner may in the console: a redelivery is then refused
+     * with 409 "Subscription … is disabled" (before the event's own state is looked at); listing
+     * and reading events, and exports, go on as before.
+     *
+     * @param disabled whether the subscription is disabled
+     * @return this
+     */
+    public Faults disableSubscription(boolean disabled) {
+        subscriptionDisabled = disabled;
+        return this;
+    }
+
+    /**
      * Expires every token issued so far: they are answered 403 from now on.
      *
      * @return this
@@ -287,6 +301,7 @@ public final class Faults {
         reset.arm(0, 0);
         redirectDownloads = false;
         gzipDownloads = false;
+        subscriptionDisabled = false;
         malformedLines = new long[0];
         createThenReset.arm(0, 0);
         createThenFail.arm(0, 0);
@@ -330,6 +345,10 @@ public final class Faults {
 
     boolean gzipping() {
         return gzipDownloads;
+    }
+
+    boolean subscriptionDisabled() {
+        return subscriptionDisabled;
     }
 
     long[] malformed() {

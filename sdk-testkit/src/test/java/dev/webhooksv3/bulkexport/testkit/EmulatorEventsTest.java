@@ -93,6 +93,21 @@ class EmulatorEventsTest {
     }
 
     @Test
+    void aDisabledSubscriptionRefusesRedeliveryWith409UntilEnabledAgain() {
+        String id = emulator.eventId(5);
+        emulator.faults().disableSubscription(true);
+
+        HttpResponse<String> refused = http.post("/events/" + id + "/redeliver");
+
+        assertEquals(409, refused.statusCode());
+        assertEquals("Subscription " + emulator.subscriptionId() + " is disabled",
+                RawHttp.json(refused).get("details").asText());
+        assertEquals("failure", RawHttp.json(http.get("/events/" + id)).get("state").asText());
+        emulator.faults().clear();
+        assertEquals(202, http.post("/events/" + id + "/redeliver").statusCode());
+    }
+
+    @Test
     void summaryCountsRedeliveredEventsAsRetrying(BulkExportClient client) {
         http.post("/events/" + emulator.eventId(0) + "/redeliver");
 

@@ -303,6 +303,7 @@ class ApiSurfaceTest {
                 totalEvents(): java.util.OptionalLong
             record RecoveryRequest
                 await(): AwaitOptions
+                concurrency(): int
                 deadLetterAfter(): int
                 equals(Object): boolean
                 exportId(): java.util.Optional<java.lang.String>
@@ -312,17 +313,21 @@ class ApiSurfaceTest {
                 hashCode(): int
                 malformedLineHandler(): java.util.function.Consumer<MalformedEventException>
                 maxLineBytes(): int
-                new(String, java.util.Optional<String>, java.nio.file.Path, boolean, java.time.Duration, AwaitOptions, java.time.Duration, int, int, java.util.function.Consumer<MalformedEventException>, java.util.function.Consumer<RecoveryProgress>)
+                new(String, java.util.Optional<String>, java.nio.file.Path, boolean, java.time.Duration, AwaitOptions, java.time.Duration, int, int, java.util.function.Consumer<MalformedEventException>, java.util.function.Consumer<RecoveryProgress>, int, java.util.Optional<java.util.function.Function<FailedEvent, ?>>)
+                orderingKey(): java.util.Optional<java.util.function.Function<FailedEvent, ?>>
                 progressListener(): java.util.function.Consumer<RecoveryProgress>
+                static MAX_CONCURRENCY: int
                 static of(String, java.nio.file.Path): RecoveryRequest
                 static ofExport(String, String, java.nio.file.Path): RecoveryRequest
                 subscriptionId(): java.lang.String
                 toString(): java.lang.String
                 waitForFreeSlot(): java.time.Duration
                 withAwait(AwaitOptions): RecoveryRequest
+                withConcurrency(int): RecoveryRequest
                 withDeadLettersAfter(int): RecoveryRequest
                 withFsyncInterval(java.time.Duration): RecoveryRequest
                 withMalformedLineHandler(java.util.function.Consumer<MalformedEventException>): RecoveryRequest
+                withOrderingKey(java.util.function.Function<FailedEvent, ?>): RecoveryRequest
                 withProgressListener(java.util.function.Consumer<RecoveryProgress>): RecoveryRequest
                 withWaitForFreeSlot(java.time.Duration): RecoveryRequest
                 workDirectory(): java.nio.file.Path

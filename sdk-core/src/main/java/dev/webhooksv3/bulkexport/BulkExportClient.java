@@ -2,6 +2,7 @@ package dev.webhooksv3.bulkexport;
 
 import dev.webhooksv3.bulkexport.internal.BulkRedelivery;
 import dev.webhooksv3.bulkexport.internal.ClientCredentials;
+import dev.webhooksv3.bulkexport.internal.Assessor;
 import dev.webhooksv3.bulkexport.internal.EventsApi;
 import dev.webhooksv3.bulkexport.internal.ExportApi;
 import dev.webhooksv3.bulkexport.internal.ExportAwaiter;
@@ -51,6 +52,7 @@ public final class BulkExportClient {
     private final FileDownload downloads;
     private final Recovery recovery;
     private final EventsApi events;
+    private final Assessor assessor;
     private final String description;
 
     private BulkExportClient(ExportApi api, RetryPolicy policy, Sleeper sleeper, long minRangeBytes,
@@ -61,6 +63,7 @@ public final class BulkExportClient {
         this.downloads = new FileDownload(api, policy, sleeper, minRangeBytes);
         this.recovery = new Recovery(api, starter, awaiter, downloads, policy, sleeper);
         this.events = new EventsApi(api, policy, sleeper);
+        this.assessor = new Assessor(api, events);
         this.description = description;
     }
 
@@ -347,6 +350,21 @@ public final class BulkExportClient {
      */
     public RedeliveryReport redeliverEvents(String subscriptionId, List<String> eventIds, int concurrency) {
         return new BulkRedelivery(events).run(subscriptionId, eventIds, concurrency);
+    }
+
+    /**
+     * Answers "do I need an export?" for a subscription, from the summary, the failed events of the
+     * store and the completed exports of the last 7 days: see {@link FailedEventsAssessment} for the
+     * recommendation and the service's rules behind it. Reads only; starts nothing.
+     *
+     * @param request the subscription, and optionally the recovery work directory whose checkpoints
+     *     tell which completed exports were handled
+     * @return the assessment
+     * @throws ApiException if the service refuses a call
+     * @throws TransportException on I/O failures after retries
+     */
+    public FailedEventsAssessment assessFailedEvents(AssessmentRequest request) {
+        return assessor.assess(Objects.requireNonNull(request, "request"));
     }
 
     @Override

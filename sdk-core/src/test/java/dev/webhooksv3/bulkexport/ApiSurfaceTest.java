@@ -45,6 +45,20 @@ class ApiSurfaceTest {
                 retryAfter(): java.util.Optional<java.time.Duration>
                 status(): int
                 title(): java.util.Optional<java.lang.String>
+            record AssessmentRequest
+                equals(Object): boolean
+                hashCode(): int
+                maxEventsScanned(): int
+                new(String, java.util.Optional<java.nio.file.Path>, int, int)
+                redeliverThreshold(): int
+                static DEFAULT_REDELIVER_THRESHOLD: int
+                static of(String): AssessmentRequest
+                subscriptionId(): java.lang.String
+                toString(): java.lang.String
+                withMaxEventsScanned(int): AssessmentRequest
+                withRedeliverThreshold(int): AssessmentRequest
+                withWorkDirectory(java.nio.file.Path): AssessmentRequest
+                workDirectory(): java.util.Optional<java.nio.file.Path>
             class AuthenticationException : ApiException
                 new(String, String, int, String, String, java.net.http.HttpHeaders, String, java.time.Duration)
             record AwaitOptions
@@ -77,6 +91,7 @@ class ApiSurfaceTest {
                 retryPolicy(RetryPolicy): BulkExportClient$Builder
                 tokenProvider(TokenProvider): BulkExportClient$Builder
             final class BulkExportClient
+                assessFailedEvents(AssessmentRequest): FailedEventsAssessment
                 awaitExport(String, String, AwaitOptions): ExportJob
                 cancelExport(String, String): ExportJob
                 downloadExport(DownloadRequest): DownloadResult
@@ -266,6 +281,42 @@ class ApiSurfaceTest {
                 subject(): java.util.Optional<java.lang.String>
                 toString(): java.lang.String
                 updatedAt(): java.util.Optional<java.time.Instant>
+            record FailedEventsAssessment.FailedInStore
+                complete(): boolean
+                count(): long
+                equals(Object): boolean
+                hashCode(): int
+                new(long, boolean, java.util.Optional<java.time.Instant>, java.util.Optional<java.time.Instant>, long, java.util.List<String>)
+                newest(): java.util.Optional<java.time.Instant>
+                notExported(): long
+                notExportedIds(): java.util.List<java.lang.String>
+                oldest(): java.util.Optional<java.time.Instant>
+                toString(): java.lang.String
+            record FailedEventsAssessment.RecentExport
+                equals(Object): boolean
+                handled(): java.util.Optional<java.lang.Boolean>
+                hashCode(): int
+                job(): ExportJob
+                new(ExportJob, java.util.Optional<Boolean>)
+                toString(): java.lang.String
+            enum FailedEventsAssessment.Recommendation
+                static DOWNLOAD_EXISTING: FailedEventsAssessment$Recommendation
+                static EXPORT: FailedEventsAssessment$Recommendation
+                static NOTHING: FailedEventsAssessment$Recommendation
+                static REDELIVER: FailedEventsAssessment$Recommendation
+                static valueOf(String): FailedEventsAssessment$Recommendation
+                static values(): FailedEventsAssessment$Recommendation[]
+            record FailedEventsAssessment
+                equals(Object): boolean
+                failed(): FailedEventsAssessment$FailedInStore
+                hashCode(): int
+                new(FailedEventsAssessment$Recommendation, java.util.List<String>, EventSummary, FailedEventsAssessment$FailedInStore, java.util.List<FailedEventsAssessment$RecentExport>, java.util.Optional<java.time.Instant>)
+                nextExportPossibleAt(): java.util.Optional<java.time.Instant>
+                reasons(): java.util.List<java.lang.String>
+                recentExports(): java.util.List<FailedEventsAssessment$RecentExport>
+                recommendation(): FailedEventsAssessment$Recommendation
+                summary(): EventSummary
+                toString(): java.lang.String
             final class MalformedEventException : BulkExportException
                 byteOffset(): long
                 excerpt(): java.lang.String

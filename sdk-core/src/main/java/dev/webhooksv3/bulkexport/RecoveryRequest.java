@@ -36,6 +36,9 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
                               Consumer<RecoveryProgress> progressListener, int concurrency,
                               Optional<Function<FailedEvent, ?>> orderingKey) {
 
+    /** The most events {@link #withConcurrency} keeps with the handler at once. */
+    public static final int MAX_CONCURRENCY = 512;
+
     /**
      * Checks the components.
      *
@@ -56,9 +59,6 @@ public record RecoveryRequest(String subscriptionId, Optional<String> exportId, 
      *     {@code maxLineBytes} is not positive, {@code concurrency} is not within 1 to
      *     {@value #MAX_CONCURRENCY}, or an id is not a safe path segment
      */
-    /** The most events {@link #withConcurrency} keeps with the handler at once. */
-    public static final int MAX_CONCURRENCY = 512;
-
     public RecoveryRequest {
         Objects.requireNonNull(subscriptionId, "subscriptionId");
         Objects.requireNonNull(exportId, "exportId");

@@ -24,6 +24,12 @@ public record RecordedRequest(String method, String path, String query, int stat
     /**
      * Checks the components.
      *
+     * @param method the HTTP method
+     * @param path the raw request path
+     * @param query the raw query string, or the empty string
+     * @param status the status code sent, or {@code -1}
+     * @param hadAuthorization whether the request carried an {@code Authorization} header
+     * @param at when the request arrived
      * @throws NullPointerException if a component other than {@code status} is null
      */
     public RecordedRequest {

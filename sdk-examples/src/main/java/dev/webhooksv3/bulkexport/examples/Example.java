@@ -83,6 +83,11 @@ final class Example implements AutoCloseable {
         return exportId;
     }
 
+    /** Whether this runs against the embedded emulator rather than the real API. */
+    boolean isEmulated() {
+        return emulator != null;
+    }
+
     /** The export id to act on, from {@code WEBHOOKS_EXPORT_ID}, or null. */
     static String exportIdFromEnvironment() {
         return System.getenv("WEBHOOKS_EXPORT_ID");

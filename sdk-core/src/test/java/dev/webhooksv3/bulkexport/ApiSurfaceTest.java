@@ -95,6 +95,10 @@ class ApiSurfaceTest {
             class ConflictException : ApiException
                 isTooManyActiveExports(): boolean
                 new(String, String, int, String, String, java.net.http.HttpHeaders, String, java.time.Duration)
+            class DailyExportLimitException : ConflictException
+                getMessage(): java.lang.String
+                new(ApiException, java.time.Instant, String)
+                nextExportPossibleAt(): java.util.Optional<java.time.Instant>
             record DownloadProgress
                 bytes(): long
                 bytesPerSecond(): double
@@ -139,6 +143,7 @@ class ApiSurfaceTest {
                 position(): StreamPosition
                 static of(java.io.InputStream): EventStream
                 static of(java.io.InputStream, EventStreamOptions): EventStream
+                static of(java.io.InputStream, StreamPosition, EventStreamOptions): EventStream
                 static open(java.nio.file.Path): EventStream
                 static open(java.nio.file.Path, EventStreamOptions): EventStream
                 static open(java.nio.file.Path, StreamPosition, EventStreamOptions): EventStream

@@ -155,6 +155,9 @@ public final class WebhooksEmulatorMain {
         if (caFile != null) {
             out.println("  certificate      " + caFile + "   (self-signed, for localhost and 127.0.0.1)");
         }
+        out.println("  service rules    " + (options.dailyExportLimit ? "one completed export per 24 hours"
+                : "any number of completed exports a day") + "; summary " + (options.liveSummary ? "live"
+                : "recomputed once a day") + "; start answers " + options.startStatus);
         if (options.bandwidth > 0) {
             out.println("  bandwidth        " + options.bandwidth + " bytes/s per download connection");
         }

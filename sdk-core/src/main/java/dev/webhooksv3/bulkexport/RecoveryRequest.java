@@ -19,7 +19,10 @@ import java.util.function.Function;
  *     the same directory continues an interrupted recovery
  * @param force start an export even when the summary says nothing is exportable (the summary is
  *     recomputed at most once a day, so it may be stale)
- * @param waitForFreeSlot how long to wait while another export is active (409)
+ * @param waitForFreeSlot how long to wait while another export is active (409); the refusal of "one
+ *     completed export per 24 hours" is not waited out: the recovery takes the export of the day if
+ *     no checkpoint here has handled it, else fails with a {@link DailyExportLimitException} saying
+ *     when to run again
  * @param await how to wait for the job
  * @param fsyncInterval how often the checkpoint is forced to disk; the checkpoint is written after
  *     every event (so a process crash loses nothing), and fsynced at least this often (bounding

@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param subscriptionId the webhook subscription
  * @param waitForFreeSlot how long to keep trying while the service answers 409 "Too many active
  *     exports" (another job is running); {@link Duration#ZERO} (the default) fails at once with
- *     a {@link ConflictException}
+ *     a {@link ConflictException}. The refusal of "one completed export per 24 hours" is never
+ *     waited out: it fails at once with a {@link DailyExportLimitException}
  */
 public record StartExportRequest(String subscriptionId, Duration waitForFreeSlot) {
 
@@ -41,7 +42,7 @@ public record StartExportRequest(String subscriptionId, Duration waitForFreeSlot
     /**
      * Returns a copy that, on 409 "Too many active exports", retries with backoff until the
      * slot is free or {@code deadline} has passed (then the last {@link ConflictException} is
-     * thrown).
+     * thrown). A {@link DailyExportLimitException} is thrown at once: no slot frees up within the day.
      *
      * @param deadline how long to wait for a free slot, at most
      * @return the copy

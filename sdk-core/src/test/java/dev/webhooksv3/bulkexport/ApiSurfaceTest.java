@@ -114,6 +114,10 @@ class ApiSurfaceTest {
             class ConflictException : ApiException
                 isTooManyActiveExports(): boolean
                 new(String, String, int, String, String, java.net.http.HttpHeaders, String, java.time.Duration)
+            class DailyExportLimitException : ConflictException
+                getMessage(): java.lang.String
+                new(ApiException, java.time.Instant, String)
+                nextExportPossibleAt(): java.util.Optional<java.time.Instant>
             record DownloadProgress
                 bytes(): long
                 bytesPerSecond(): double

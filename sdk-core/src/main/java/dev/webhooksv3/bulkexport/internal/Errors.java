@@ -80,7 +80,9 @@ final class Errors {
             return new NotFoundException(method, path, status, title, details, ex.headers(), excerpt, retryAfter);
         }
         if (status == 409) {
-            return new ConflictException(method, path, status, title, details, ex.headers(), excerpt, retryAfter);
+            ConflictException conflict = new ConflictException(method, path, status, title, details, ex.headers(),
+                    excerpt, retryAfter);
+            return DailyExportLimit.matches(details) ? DailyExportLimit.of(conflict, clock) : conflict;
         }
         if (status == 429) {
             return new RateLimitedException(method, path, status, title, details, ex.headers(), excerpt, retryAfter);

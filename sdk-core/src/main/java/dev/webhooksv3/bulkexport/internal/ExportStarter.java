@@ -2,6 +2,7 @@ package dev.webhooksv3.bulkexport.internal;
 
 import dev.webhooksv3.bulkexport.BulkExportException;
 import dev.webhooksv3.bulkexport.ConflictException;
+import dev.webhooksv3.bulkexport.DailyExportLimitException;
 import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.ExportState;
 import dev.webhooksv3.bulkexport.RetryPolicy;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts an export job, which is not idempotent: a POST whose outcome is unknown is followed by a
  * look at the job list for a job it made, before it is ever sent again; and a 409 "Too many active
- * exports" is waited out when the caller asked for it.
+ * exports" is waited out when the caller asked for it, while the 409 of "one completed export per
+ * 24 hours" ({@link DailyExportLimitException}) fails at once.
  */
 public final class ExportStarter {
 
@@ -78,6 +80,9 @@ public final class ExportStarter {
                             + "({}) created since", subscriptionId, conflict.getMessage(), ours.get().id(),
                             ours.get().state());
                     return ours.get();
+                }
+                if (conflict instanceof DailyExportLimitException) {
+                    throw conflict; // no slot frees up before the day is out: waiting for one would only delay the news
                 }
                 if (!conflict.isTooManyActiveExports() || deadline.passed()) {
                     throw conflict;

@@ -1,6 +1,7 @@
 package dev.webhooksv3.bulkexport.internal;
 
 import dev.webhooksv3.bulkexport.BulkExportException;
+import dev.webhooksv3.bulkexport.DailyExportLimitException;
 import dev.webhooksv3.bulkexport.DownloadProgress;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
@@ -194,11 +195,23 @@ public final class Recovery {
             }
             report(Phase.STARTING_EXPORT);
             directory.rememberStart(clock.instant());
-            choose(starter.start(StartExportRequest.of(subscriptionId).withWaitForFreeSlot(request.waitForFreeSlot()),
-                    (waited, remaining) -> {
-                        reports.waited(waited);
-                        report(Phase.WAITING_FOR_SLOT, Optional.of(remaining));
-                    }));
+            try {
+                choose(starter.start(StartExportRequest.of(subscriptionId).withWaitForFreeSlot(request.waitForFreeSlot()),
+                        (waited, remaining) -> {
+                            reports.waited(waited);
+                            report(Phase.WAITING_FOR_SLOT, Optional.of(remaining));
+                        }));
+            } catch (DailyExportLimitException refused) {
+                directory.forgetStart(); // a 409 made no job
+                Optional<ExportJob> completed = unhandledExport(directory.knownExports());
+                if (completed.isEmpty()) {
+                    throw DailyExportLimit.forRecovery(refused, api, subscriptionId, request.workDirectory());
+                }
+                choose(completed.get()); // it completed while this run waited for a slot: it holds the events
+                LOG.info("no export can start before {}: recovering export job {}, which completed in the last 24 "
+                        + "hours and no checkpoint here has handled", refused.nextExportPossibleAt().orElse(null), exportId);
+                return directory.load(exportId);
+            }
             fromStart = true;
             return directory.load(exportId); // the starter may have adopted a job this directory knows
         }

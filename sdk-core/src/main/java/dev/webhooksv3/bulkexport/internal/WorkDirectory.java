@@ -104,14 +104,30 @@ final class WorkDirectory {
         return open;
     }
 
-    /** Every export a checkpoint file here names, whatever its phase, readable or not. */
+    /**
+     * Every export a checkpoint file here names, whatever its phase, readable or not; but for a blank
+     * file: a run killed between creating it and writing its first record (the file is mapped, and
+     * its length forced, first) handled nothing of that export, and the export must not pass for
+     * handled, or no run would ever take it up.
+     */
     Set<String> knownExports() throws IOException {
         Set<String> known = new HashSet<>();
         for (Path file : checkpointFiles()) {
+            if (isBlank(file)) {
+                continue;
+            }
             String name = file.getFileName().toString();
             known.add(name.substring("export-".length(), name.length() - ".checkpoint".length()));
         }
         return known;
+    }
+
+    private static boolean isBlank(Path checkpoint) throws IOException {
+        try {
+            return Checkpoint.load(checkpoint).isEmpty();
+        } catch (BulkExportException unreadable) {
+            return false; // records that fail their check: something was written, so something was handled
+        }
     }
 
     /** When a start was about to be sent by a run that did not record its job. */

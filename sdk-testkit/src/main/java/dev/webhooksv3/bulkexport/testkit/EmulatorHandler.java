@@ -34,10 +34,11 @@ final class EmulatorHandler {
         String subscription = "/" + emulator.customerId() + "/webhooks/subscriptions/" + emulator.subscriptionId();
         // The two export collections first: "events/exports" would otherwise be taken for an event id.
         Routes table = new Routes();
-        new ExportEndpoints(model, faults, files, storage, subscription + "/exports").routes(table, "exports");
-        new ExportEndpoints(model, faults, files, storage, subscription + "/events/exports")
+        int started = emulator.startStatus();
+        new ExportEndpoints(model, faults, files, storage, subscription + "/exports", started).routes(table, "exports");
+        new ExportEndpoints(model, faults, files, storage, subscription + "/events/exports", started)
                 .routes(table, "events/exports");
-        this.routes = new EventEndpoints(emulator.catalog(), model, faults, subscription).routes(table);
+        this.routes = new EventEndpoints(emulator, subscription).routes(table);
         this.tokenPath = "/" + emulator.customerId() + "/login/token";
     }
 
@@ -74,13 +75,13 @@ final class EmulatorHandler {
 
     private void api(Call call) throws IOException {
         call.drain();
-        long retryAfter = faults.takeRateLimit();
+        long retryAfter = faults.rateLimit.take();
         if (retryAfter >= 0) {
             call.responseHeaders().set("Retry-After", Long.toString(retryAfter));
             call.error(429, "Too Many Requests", "Rate limit exceeded; retry after " + retryAfter + " seconds");
             return;
         }
-        int failure = faults.takeFailure();
+        int failure = (int) faults.failure.take();
         if (failure > 0) {
             call.failure(failure, "Injected failure");
             return;

@@ -4,14 +4,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 
 /**
- * The synthetic failed events, computed from (seed, index) on demand: nothing per event is held in
- * memory, so ten million events cost what ten do.
+ * The synthetic events of the store, computed from (seed, index) on demand: nothing per event is
+ * held in memory, so ten million events cost what ten do.
+ *
+ * <p>Indices {@code 0 … count() - 1} are the failed events (what export files hold); after them come
+ * a few events in each other state, as a real store holds ({@link #seededState}): {@code success},
+ * then {@code awaiting-retry}, then {@code awaiting-executing}, their numbers drawn from the seed.
+ * Index order is creation order. Every event is dated in the seven days before the emulator
+ * started: the failed ones in the first six days of that week less their day of retries (the
+ * service retries for about 25 hours before an event is {@code failure}), so that their bytes
+ * depend on the seed and the start <em>day</em> only; the others in the last day, relative to the
+ * start instant.
  *
  * <p>Every export line has the same length ({@link #lineLength()} bytes plus {@code \n}), padded
  * with spaces before the closing brace, so that line {@code i} of a file starts at byte
@@ -27,7 +37,8 @@ final class EventCatalog {
     private static final long MULTIPLIER = 0x5DEECE66DL * 0x9E37L | 1L;
     private static final long INVERSE = inverse(MULTIPLIER);
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+    /** Timestamps as the event store writes them, to the microsecond. */
+    static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
     private static final String JWS_HEADER = b64("{\"alg\":\"RS256\",\"typ\":\"secevent+jwt\"}"
             .getBytes(StandardCharsets.US_ASCII));
@@ -39,18 +50,36 @@ final class EventCatalog {
     /** The retry schedule 3 s, 30 s, 5 min, 1 h, 24 h: the last attempt is this long after the first. */
     private static final long RETRY_SPAN_SECONDS = 3 + 30 + 300 + 3600 + 86_400;
     private static final long SPACING_MICROS = 37_000;
+    private static final long SECOND = 1_000_000L;
+    private static final long HOUR = 3600 * SECOND;
+    /** Time of the last attempt of an event still awaiting a retry after 1 to 4 attempts (3 s, 30 s, 5 min). */
+    private static final long[] ATTEMPTED_AFTER = {0, 3 * SECOND, 33 * SECOND, 333 * SECOND};
+
+    static final String FAILURE = "failure";
+    static final String SUCCESS = "success";
+    static final String AWAITING_RETRY = "awaiting-retry";
+    static final String AWAITING_EXECUTING = "awaiting-executing";
 
     private final long seed;
     private final long count;
     private final long k1;
     private final long k2;
     private final long epochMicros;
+    private final long spacingMicros;
+    private final long startMicros;
+    /** The first index of the events awaiting a retry, of those awaiting execution, and the end of the store. */
+    private final long retryFrom;
+    private final long executingFrom;
+    private final long total;
     private final String issuer;
     private final String applicationId;
     private final String captureClientId;
     private final int lineLength;
 
-    EventCatalog(long seed, long count, String customerId) {
+    /**
+     * @param start when the emulator started, by its clock: the store holds the seven days before it
+     */
+    EventCatalog(long seed, long count, String customerId, Instant start) {
         if (count < 0 || count > MASK48) {
             throw new IllegalArgumentException("failedEvents must be between 0 and " + MASK48 + ": " + count);
         }
@@ -59,12 +88,18 @@ final class EventCatalog {
         this.k1 = mix(seed ^ 0x243F6A8885A308D3L) & MASK48;
         this.k2 = mix(seed ^ 0x13198A2E03707344L) & MASK48;
         SplittableRandom random = new SplittableRandom(seed);
-        // Seven days ending 2024-06-01, shifted by the seed: the store keeps events 7 days.
-        this.epochMicros = (Instant.parse("2024-05-25T00:00:00Z").getEpochSecond()
-                + random.nextLong(0, 86_400)) * 1_000_000L;
+        // Six days from a seeded instant in the first hour of the week, to 26 hours before the start
+        // day: a failed event has been retried for a day. 37 ms apart, closer if the span is too short.
+        long day = start.truncatedTo(ChronoUnit.DAYS).getEpochSecond() * SECOND;
+        this.epochMicros = day - 6 * 24 * HOUR + random.nextLong(0, 3600) * SECOND;
+        this.spacingMicros = Math.max(1, Math.min(SPACING_MICROS, (day - 26 * HOUR - epochMicros) / Math.max(1, count)));
+        this.startMicros = start.getEpochSecond() * SECOND;
         this.issuer = "https://v1.api.us.janrain.com/" + customerId + "/webhooks";
         this.applicationId = lowerAlnum(random, 26);
         this.captureClientId = lowerAlnum(random, 32);
+        this.retryFrom = Math.min(MASK48, count + 3 + random.nextInt(5));
+        this.executingFrom = Math.min(MASK48, retryFrom + 2 + random.nextInt(4));
+        this.total = Math.min(MASK48 + 1, executingFrom + 1 + random.nextInt(3));
         int longest = 0;
         for (int type = 0; type < TYPES.length; type++) {
             for (int attributes = 0; attributes < ATTRIBUTES.length; attributes++) {
@@ -74,8 +109,50 @@ final class EventCatalog {
         this.lineLength = longest;
     }
 
+    /** The number of failed events (the first indices). */
     long count() {
         return count;
+    }
+
+    /** The number of events in every state. */
+    long total() {
+        return total;
+    }
+
+    /** How many events were seeded in {@code state} (one of the four). */
+    long seeded(String state) {
+        return switch (state) {
+            case FAILURE -> count;
+            case SUCCESS -> retryFrom - count;
+            case AWAITING_RETRY -> executingFrom - retryFrom;
+            default -> total - executingFrom;
+        };
+    }
+
+    /** The first index of the events seeded in a state other than {@code failure}, and the end of them. */
+    long[] seededRange(String state) {
+        return switch (state) {
+            case SUCCESS -> new long[] {count, retryFrom};
+            case AWAITING_RETRY -> new long[] {retryFrom, executingFrom};
+            case AWAITING_EXECUTING -> new long[] {executingFrom, total};
+            default -> new long[] {0, count};
+        };
+    }
+
+    /** The state an event was seeded in; a redelivery may have moved it since. */
+    String seededState(long index) {
+        return index < count ? FAILURE : index < retryFrom ? SUCCESS : index < executingFrom ? AWAITING_RETRY
+                : AWAITING_EXECUTING;
+    }
+
+    /** Delivery attempts so far of an event in its seeded state. */
+    int attempts(long index) {
+        return switch (seededState(index)) {
+            case FAILURE -> 6;
+            case SUCCESS -> 1 + (int) Math.floorMod(mix(seed ^ index * 13 + 5), 3L);
+            case AWAITING_RETRY -> 1 + (int) Math.floorMod(mix(seed ^ index * 13 + 5), 4L);
+            default -> 0;
+        };
     }
 
     /** The bytes of one line, without its line break. */
@@ -88,9 +165,10 @@ final class EventCatalog {
         return lineLength + 1L;
     }
 
+    /** The id of any event of the store, failed or not. */
     String eventId(long index) {
-        if (index < 0 || index >= count) {
-            throw new IndexOutOfBoundsException("event index must be between 0 and " + (count - 1) + ": " + index);
+        if (index < 0 || index >= total) {
+            throw new IndexOutOfBoundsException("event index must be between 0 and " + (total - 1) + ": " + index);
         }
         return idOf(index);
     }
@@ -110,7 +188,7 @@ final class EventCatalog {
         }
         long node = Long.parseUnsignedLong(id.substring(24), 16);
         long index = (((node ^ k2) * INVERSE & MASK48) - k1) & MASK48;
-        return index < count && idOf(index).equals(id) ? index : -1;
+        return index < total && idOf(index).equals(id) ? index : -1;
     }
 
     Instant createdAt(long index) {
@@ -118,16 +196,50 @@ final class EventCatalog {
     }
 
     private long createdMicros(long index) {
-        return epochMicros + index * SPACING_MICROS + Math.floorMod(mix(seed ^ index * 31 + 7), 30_000L);
+        if (index < count) {
+            long jitter = Math.max(1, spacingMicros * 30 / 37);
+            return epochMicros + index * spacingMicros + Math.floorMod(mix(seed ^ index * 31 + 7), jitter);
+        }
+        // The others, in the day before the start: successes from 25 h to 2 h before it, events
+        // awaiting a retry from 2 h to 10 min before, events awaiting their first attempt in the last minute.
+        long[] range = seededRange(seededState(index));
+        long from;
+        long span;
+        switch (seededState(index)) {
+            case SUCCESS -> {
+                from = startMicros - 25 * HOUR;
+                span = 23 * HOUR;
+            }
+            case AWAITING_RETRY -> {
+                from = startMicros - 2 * HOUR;
+                span = 110 * 60 * SECOND;
+            }
+            default -> {
+                from = startMicros - 60 * SECOND;
+                span = 50 * SECOND;
+            }
+        }
+        long step = span / (range[1] - range[0]);
+        return from + (index - range[0]) * step + Math.floorMod(mix(seed ^ index * 31 + 7), Math.min(step, SECOND));
     }
 
     String createdAtText(long index) {
         return MICROS.format(createdAt(index));
     }
 
+    /** When the event's seeded state began: its last attempt, or its creation if none was made. */
+    Instant updatedAt(long index) {
+        long created = createdMicros(index);
+        long jitter = Math.floorMod(mix(seed ^ index * 17 + 3), 900_000L);
+        return micros(switch (seededState(index)) {
+            case FAILURE -> created + RETRY_SPAN_SECONDS * SECOND + jitter;
+            case AWAITING_EXECUTING -> created;
+            default -> created + ATTEMPTED_AFTER[attempts(index) - 1] + jitter;
+        });
+    }
+
     String updatedAtText(long index) {
-        return MICROS.format(micros(createdMicros(index) + RETRY_SPAN_SECONDS * 1_000_000L
-                + Math.floorMod(mix(seed ^ index * 17 + 3), 900_000L)));
+        return MICROS.format(updatedAt(index));
     }
 
     private static Instant micros(long micros) {

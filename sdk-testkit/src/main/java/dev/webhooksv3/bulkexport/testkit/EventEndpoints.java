@@ -7,12 +7,20 @@ import static dev.webhooksv3.bulkexport.testkit.Json.time;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The subscription's event endpoints: the summary, the event list (paged by cursor), one event, redelivery. */
+/**
+ * The subscription's event endpoints: the summary, the event list (paged by cursor), one event,
+ * redelivery.
+ *
+ * <p>The summary is a daily snapshot, as the service's ("recomputed at most once a day"): its
+ * counts and {@code updatedAt} are those of the first request, then of the first request at least
+ * 24 hours after the previous snapshot; with {@code liveSummary} every request recomputes them.
+ */
 final class EventEndpoints {
 
     private static final int DEFAULT_PAGE = 100;
@@ -20,15 +28,23 @@ final class EventEndpoints {
     private static final List<String> STATES = List.of("awaiting-executing", "awaiting-retry", "success", "failure");
 
     private final EventCatalog catalog;
+    private final EventStates states;
     private final ExportModel model;
     private final Faults faults;
     private final String subscriptionPath;
+    private final String subscriptionId;
+    private final boolean liveSummary;
+    private Instant summaryAt;
+    private Map<String, Object> summary;
 
-    EventEndpoints(EventCatalog catalog, ExportModel model, Faults faults, String subscriptionPath) {
-        this.catalog = catalog;
-        this.model = model;
-        this.faults = faults;
+    EventEndpoints(WebhooksEmulator emulator, String subscriptionPath) {
+        this.catalog = emulator.catalog();
+        this.states = emulator.states();
+        this.model = emulator.model();
+        this.faults = emulator.faults();
         this.subscriptionPath = subscriptionPath;
+        this.subscriptionId = emulator.subscriptionId();
+        this.liveSummary = emulator.liveSummary();
     }
 
     /** Adds the routes of these endpoints, after any already there. */
@@ -41,11 +57,17 @@ final class EventEndpoints {
     }
 
     void summary(Call call) throws IOException {
-        Instant now = call.now();
-        long exportable = model.exportable(now);
-        long retrying = model.redeliveredCount();
-        call.json(200, obj("updatedAt", time(now), "total", catalog.count(), "succeeded", 0, "retrying", retrying,
-                "failed", catalog.count() - retrying, "exportable", exportable));
+        call.json(200, summary(call.now()));
+    }
+
+    private synchronized Map<String, Object> summary(Instant now) {
+        if (liveSummary || summary == null || !now.isBefore(summaryAt.plus(Duration.ofDays(1)))) {
+            EventStates.Counts counts = states.counts(now);
+            summaryAt = now;
+            summary = obj("updatedAt", time(now), "total", catalog.total(), "succeeded", counts.succeeded(),
+                    "retrying", counts.retrying(), "failed", counts.failed(), "exportable", model.exportable(now));
+        }
+        return summary;
     }
 
     void list(Call call) throws IOException {
@@ -69,7 +91,7 @@ final class EventEndpoints {
             }
         }
         long from = 0;
-        long bound = catalog.count();
+        long bound = catalog.total();
         for (String cursor : List.of("after", "before")) {
             if (query.containsKey(cursor)) {
                 long index = catalog.indexOf(query.get(cursor));
@@ -86,12 +108,13 @@ final class EventEndpoints {
             }
         }
         List<Object> events = new ArrayList<>();
-        long index = model.nextMatching(from, bound, state);
+        Instant now = call.now();
+        long index = states.nextMatching(from, bound, state, now);
         String last = null;
         while (index >= 0 && events.size() < limit) {
-            events.add(body(index, call.now()));
+            events.add(body(index, now));
             last = catalog.eventId(index);
-            index = model.nextMatching(index + 1, bound, state);
+            index = states.nextMatching(index + 1, bound, state, now);
         }
         String self = subscriptionPath + "/events" + (call.rawQuery().isEmpty() ? "" : "?" + call.rawQuery());
         Map<String, Object> links = obj("self", href(self));
@@ -126,13 +149,13 @@ final class EventEndpoints {
             return;
         }
         if (faults.subscriptionDisabled()) {
-            String subscriptionId = subscriptionPath.substring(subscriptionPath.lastIndexOf('/') + 1);
-            call.error(409, "Conflict", "Subscription " + subscriptionId + " is disabled");
+            call.error(409, "Conflict", "Subscription " + subscriptionId + " is disabled: its events cannot be "
+                    + "redelivered until it is enabled again");
             return;
         }
-        if (!model.redeliver(index)) {
+        if (!states.redeliver(index, call.now())) {
             call.error(409, "Conflict", "Event " + id + " is not in state failure (it is "
-                    + model.stateOfEvent(index) + ")");
+                    + states.state(index, call.now()) + ")");
             return;
         }
         call.json(202, obj("id", id, "state", "awaiting-retry"));
@@ -141,9 +164,9 @@ final class EventEndpoints {
     private Map<String, Object> body(long index, Instant now) {
         String id = catalog.eventId(index);
         String self = subscriptionPath + "/events/" + id;
-        return obj("id", id, "state", model.stateOfEvent(index), "createdAt", catalog.createdAtText(index),
-                "updatedAt", catalog.updatedAtText(index), "attempts", 6, "endpoint", EventCatalog.ENDPOINT,
-                "exported", model.isExported(now, index),
+        return obj("id", id, "state", states.state(index, now), "createdAt", catalog.createdAtText(index),
+                "updatedAt", EventCatalog.MICROS.format(states.updatedAt(index, now)), "attempts", states.attempts(index, now),
+                "endpoint", EventCatalog.ENDPOINT, "exported", model.isExported(now, index),
                 "_links", obj("self", href(self), "redeliver", href(self + "/redeliver")));
     }
 }

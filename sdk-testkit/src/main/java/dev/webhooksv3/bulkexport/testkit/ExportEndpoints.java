@@ -5,6 +5,7 @@ import static dev.webhooksv3.bulkexport.testkit.Json.obj;
 import static dev.webhooksv3.bulkexport.testkit.Json.time;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,16 +23,20 @@ final class ExportEndpoints {
     private final FileServer files;
     private final StorageOrigin storage;
     private final String base;
+    private final int startStatus;
 
     /**
      * @param base the collection path, such as {@code /{customerId}/webhooks/subscriptions/{id}/exports}
+     * @param startStatus what a start that creates a job answers: 200, 201 or 202
      */
-    ExportEndpoints(ExportModel model, Faults faults, FileServer files, StorageOrigin storage, String base) {
+    ExportEndpoints(ExportModel model, Faults faults, FileServer files, StorageOrigin storage, String base,
+                    int startStatus) {
         this.model = model;
         this.faults = faults;
         this.files = files;
         this.storage = storage;
         this.base = base;
+        this.startStatus = startStatus;
     }
 
     /** Adds this collection's routes, below the subscription at {@code template} (such as {@code exports}). */
@@ -61,18 +66,25 @@ final class ExportEndpoints {
             call.error(409, "Conflict", "Too many active exports");
             return;
         }
+        if (result.limitedUntil() != null) {
+            Instant next = result.limitedUntil();
+            // Retry-After in whole seconds, rounded up: a client that waits that long is not refused again.
+            call.responseHeaders().set("Retry-After", Long.toString((Duration.between(now, next).toMillis() + 999) / 1000));
+            call.error(409, "Conflict", dailyLimit(next));
+            return;
+        }
         ExportModel.Job job = result.job();
-        if (faults.takeCreateThenReset()) {
+        if (faults.createThenReset.take() >= 0) {
             // The job exists; the caller never learns it. The server drops a connection whose handler throws.
             throw new IOException("emulated connection reset after creating export " + job.id + " (createThenResetNext)");
         }
-        int failure = faults.takeCreateThenFailure();
+        int failure = (int) faults.createThenFail.take();
         if (failure > 0) {
             call.failure(failure, "Injected failure after the export was created");
             return;
         }
         call.responseHeaders().set("Location", base + "/" + job.id);
-        call.json(201, body(job, model.stateOf(now, job)));
+        call.json(startStatus, body(job, model.stateOf(now, job)));
     }
 
     void get(Call call, String id) throws IOException {
@@ -128,6 +140,11 @@ final class ExportEndpoints {
             return;
         }
         files.serve(call, job);
+    }
+
+    /** The details of a start refused by the rule "at most one completed export per 24 hours". */
+    static String dailyLimit(Instant next) {
+        return "An export completed in the last 24 hours; the next export is possible after " + Json.time(next);
     }
 
     private Map<String, Object> body(ExportModel.Job job, ExportModel.State state) {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,17 +13,24 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * The stateful part of the emulated service: export jobs, which events were exported, which were
- * redelivered. Every method takes the current instant and is synchronized; a job's state is
- * derived from the clock when asked (nothing runs in the background).
+ * The stateful part of the emulated service: export jobs and which events they exported. Every
+ * method takes the current instant and is synchronized; a job's state is derived from the clock
+ * when asked (nothing runs in the background). Which events are failed now is {@link EventStates}'
+ * answer.
  *
- * <p>Invariant: events below {@code watermark} were exported by a completed job. Jobs export
- * everything from the watermark to the end, so "not exported yet" is a suffix of the store minus
- * the (few) redelivered events, which are no longer failed.
+ * <p>Invariant: the failed events below {@code watermark} were exported by a completed job, but
+ * for those in {@code leftOut}: events a job left out because they were not failed when it
+ * started (redelivered ones). A job exports the failed events of {@code leftOut} (they failed
+ * again) and everything failed from the watermark to the end, so "not exported yet" is a suffix of
+ * the store give or take the (few) redelivered events.
+ *
+ * <p>With {@code oneCompletedPerDay}, a start within 24 hours of a job's completion is refused, as
+ * the service announces ("at most one completed export per 24 hours").
  */
 final class ExportModel {
 
     static final Duration RETENTION = Duration.ofDays(7);
+    static final Duration COMPLETED_EXPORT_INTERVAL = Duration.ofHours(24);
 
     enum State {
         PROCESSING("processing"), COMPLETED("completed"), CANCELED("canceled"), FAILED("failed");
@@ -45,6 +51,8 @@ final class ExportModel {
         final Instant createdAt;
         final Instant completesAt;
         final Instant writingFrom;
+        /** Events below {@code from} that the file holds first (failed again after a job left them out). */
+        final long[] prior;
         final long from;
         final long to;
         final long[] excluded;
@@ -58,17 +66,18 @@ final class ExportModel {
         /** Bumped when the service re-generates the file: the lines are rotated by {@link #shift()}. */
         volatile int version;
 
-        Job(String id, Instant createdAt, Duration duration, long from, long to, long[] excluded,
+        Job(String id, Instant createdAt, Duration duration, long[] prior, long from, long to, long[] excluded,
             long[] malformedLines) {
             this.id = id;
             this.createdAt = createdAt;
             this.completesAt = createdAt.plus(duration);
             this.writingFrom = createdAt.plus(duration.dividedBy(2));
+            this.prior = prior;
             this.from = from;
             this.to = to;
             this.excluded = excluded;
             this.malformedLines = malformedLines;
-            this.lineCount = to - from - excluded.length;
+            this.lineCount = prior.length + to - from - excluded.length;
         }
 
         State state() {
@@ -82,7 +91,10 @@ final class ExportModel {
 
         /** The store index of the event on line {@code line} (0-based) of the file. */
         long indexAtLine(long line) {
-            long index = from + line;
+            if (line < prior.length) {
+                return prior[(int) line];
+            }
+            long index = from + line - prior.length;
             for (long skipped : excluded) {
                 if (skipped <= index) {
                     index++;
@@ -111,51 +123,77 @@ final class ExportModel {
         }
     }
 
-    /** A result with a job or why there is none. */
-    record StartResult(Job job, boolean tooManyActive) {
+    /**
+     * A new job, or why there is none: the active job ({@code tooManyActive}), or the instant from
+     * which a start is possible again ({@code limitedUntil}, not null when an export completed less
+     * than 24 hours ago).
+     */
+    record StartResult(Job job, boolean tooManyActive, Instant limitedUntil) {
     }
 
     private final long eventCount;
     private final Duration jobDuration;
+    private final EventStates states;
+    private final boolean oneCompletedPerDay;
     private final SplittableRandom ids;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     /** Every job ever created, expired ones included, oldest first: what tests check recoveries against. */
     private final List<Job> history = new ArrayList<>();
-    private final NavigableSet<Long> redelivered = new TreeSet<>();
+    private final NavigableSet<Long> leftOut = new TreeSet<>();
     private long watermark;
     private Job active;
+    /** When the last job completed, or null. */
+    private Instant lastCompletion;
 
-    ExportModel(long eventCount, Duration jobDuration, long seed) {
+    ExportModel(long eventCount, Duration jobDuration, long seed, EventStates states, boolean oneCompletedPerDay) {
         this.eventCount = eventCount;
         this.jobDuration = jobDuration;
+        this.states = states;
+        this.oneCompletedPerDay = oneCompletedPerDay;
         this.ids = new SplittableRandom(seed ^ 0x5851F42D4C957F2DL);
     }
 
     private void refresh(Instant now) {
         if (active != null && active.canceledAt == null && !now.isBefore(active.completesAt)) {
-            active.completed = true;
-            watermark = Math.max(watermark, active.to);
-            active = null;
+            complete(active.completesAt);
         }
         Instant oldest = now.minus(RETENTION);
         jobs.values().removeIf(job -> job != active && job.createdAt.isBefore(oldest));
     }
 
+    /** Completes the active job at {@code at}: its events are exported, those it left out are not. */
+    private void complete(Instant at) {
+        active.completed = true;
+        watermark = Math.max(watermark, active.to);
+        for (long index : active.excluded) {
+            leftOut.add(index);
+        }
+        for (long index : active.prior) {
+            leftOut.remove(index);
+        }
+        lastCompletion = lastCompletion == null || at.isAfter(lastCompletion) ? at : lastCompletion;
+        active = null;
+    }
+
     synchronized StartResult start(Instant now, long[] malformedLines) {
         refresh(now);
         if (active != null) {
-            return new StartResult(active, true);
+            return new StartResult(active, true, null);
         }
-        long[] excluded = redelivered.subSet(watermark, true, eventCount, false).stream()
-                .mapToLong(Long::longValue).toArray();
+        if (oneCompletedPerDay && lastCompletion != null
+                && now.isBefore(lastCompletion.plus(COMPLETED_EXPORT_INTERVAL))) {
+            return new StartResult(null, false, lastCompletion.plus(COMPLETED_EXPORT_INTERVAL));
+        }
+        long[] prior = states.failedAmong(leftOut, now);
+        long[] excluded = states.notFailed(watermark, eventCount, now);
         String id = new UUID(ids.nextLong() & ~0xF000L | 0x4000L,
                 ids.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L).toString();
-        Job job = new Job(id, now, jobDuration, watermark, eventCount, excluded, malformedLines.clone());
+        Job job = new Job(id, now, jobDuration, prior, watermark, eventCount, excluded, malformedLines.clone());
         jobs.put(id, job);
         history.add(job);
         active = job;
         refresh(now); // a zero duration completes at once
-        return new StartResult(job, false);
+        return new StartResult(job, false, null);
     }
 
     synchronized Job job(Instant now, String id) {
@@ -230,9 +268,7 @@ final class ExportModel {
             return false;
         }
         if (job == active) {
-            job.completed = true;
-            watermark = Math.max(watermark, job.to);
-            active = null;
+            complete(now);
         }
         jobs.remove(id);
         return true;
@@ -263,53 +299,12 @@ final class ExportModel {
     /** Failed events not exported yet. */
     synchronized long exportable(Instant now) {
         refresh(now);
-        return eventCount - watermark - redelivered.subSet(watermark, true, eventCount, false).size();
-    }
-
-    synchronized long redeliveredCount() {
-        return redelivered.size();
+        return eventCount - watermark - states.notFailed(watermark, eventCount, now).length
+                + states.failedAmong(leftOut, now).length;
     }
 
     synchronized boolean isExported(Instant now, long index) {
         refresh(now);
-        return index < watermark;
-    }
-
-    /** Schedules a failed event again; false when it is not failed (already redelivered). */
-    synchronized boolean redeliver(long index) {
-        return redelivered.add(index);
-    }
-
-    synchronized String stateOfEvent(long index) {
-        return redelivered.contains(index) ? "awaiting-retry" : "failure";
-    }
-
-    /**
-     * The first index at or after {@code from} and before {@code bound} whose state matches
-     * (null: any state), or -1.
-     */
-    synchronized long nextMatching(long from, long bound, String state) {
-        if (from >= bound) {
-            return -1;
-        }
-        if (state == null) {
-            return from;
-        }
-        switch (state) {
-            case "failure": {
-                long index = from;
-                Iterator<Long> skipped = redelivered.tailSet(from, true).iterator();
-                while (skipped.hasNext() && skipped.next() == index) {
-                    index++;
-                }
-                return index < bound ? index : -1;
-            }
-            case "awaiting-retry": {
-                Long next = redelivered.ceiling(from);
-                return next != null && next < bound ? next : -1;
-            }
-            default:
-                return -1;
-        }
+        return index < watermark && !leftOut.contains(index);
     }
 }

@@ -21,12 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Faults {
 
-    private final Shots rateLimit = new Shots();
-    private final Shots failure = new Shots();
-    private final Shots reset = new Shots();
-    private final Shots createThenReset = new Shots();
-    private final Shots createThenFail = new Shots();
-    private final Shots tokenOutage = new Shots();
+    // The armed switches, taken by the endpoints: a value (seconds, a status, a byte count), or -1.
+    final Shots rateLimit = new Shots();
+    final Shots failure = new Shots();
+    final Shots reset = new Shots();
+    final Shots createThenReset = new Shots();
+    final Shots createThenFail = new Shots();
+    final Shots tokenOutage = new Shots();
     private volatile boolean redirectDownloads;
     private volatile boolean gzipDownloads;
     private volatile boolean subscriptionDisabled;
@@ -154,15 +155,30 @@ public final class Faults {
      * Export files created from now on follow {@link #malformedLines}.
      *
      * @return the new job's id
-     * @throws IllegalStateException if an export is active (the other party got 409)
+     * @throws IllegalStateException if an export is active, or one completed in the last 24 hours
+     *     (see {@link WebhooksEmulator.Builder#oneCompletedExportPerDay(boolean)}): the other party
+     *     got 409
      */
     public String startExportElsewhere() {
         ExportModel.StartResult result = model.start(clock.instant(), malformed());
-        if (result.tooManyActive()) {
-            throw new IllegalStateException("export " + result.job().id + " is active: another party cannot start "
-                    + "one now (it would get 409)");
+        if (result.job() == null || result.tooManyActive()) {
+            throw new IllegalStateException(result.tooManyActive() ? "export " + result.job().id + " is active: "
+                    + "another party cannot start one now (it would get 409)"
+                    : ExportEndpoints.dailyLimit(result.limitedUntil()) + " (another party would get 409)");
         }
         return result.job().id;
+    }
+
+    /**
+     * Disables the subscription, or enables it again: while it is disabled, a redelivery is
+     * refused with 409 (<code>"Subscription … is disabled …"</code>); the other operations work.
+     *
+     * @param disabled whether the subscription is disabled
+     * @return this
+     */
+    public Faults subscriptionDisabled(boolean disabled) {
+        subscriptionDisabled = disabled;
+        return this;
     }
 
     /**
@@ -248,19 +264,6 @@ public final class Faults {
     }
 
     /**
-     * Disables the subscription, as its owner may in the console: a redelivery is then refused
-     * with 409 "Subscription … is disabled" (before the event's own state is looked at); listing
-     * and reading events, and exports, go on as before.
-     *
-     * @param disabled whether the subscription is disabled
-     * @return this
-     */
-    public Faults disableSubscription(boolean disabled) {
-        subscriptionDisabled = disabled;
-        return this;
-    }
-
-    /**
      * Expires every token issued so far: they are answered 403 from now on.
      *
      * @return this
@@ -307,36 +310,6 @@ public final class Faults {
         createThenFail.arm(0, 0);
         tokenOutage.arm(0, 0);
         return this;
-    }
-
-    /** The Retry-After seconds when this request is rate limited, else -1. */
-    long takeRateLimit() {
-        return rateLimit.take();
-    }
-
-    /** The status to fail this request with, else -1. */
-    int takeFailure() {
-        return (int) failure.take();
-    }
-
-    /** The byte count after which this download is cut, else -1. */
-    long takeReset() {
-        return reset.take();
-    }
-
-    /** Whether this start, which created a job, is to drop its connection. */
-    boolean takeCreateThenReset() {
-        return createThenReset.take() >= 0;
-    }
-
-    /** The status this start, which created a job, is to fail with, else -1. */
-    int takeCreateThenFailure() {
-        return (int) createThenFail.take();
-    }
-
-    /** Whether this token request is to answer 503. */
-    boolean takeTokenOutage() {
-        return tokenOutage.take() >= 0;
     }
 
     boolean redirecting() {

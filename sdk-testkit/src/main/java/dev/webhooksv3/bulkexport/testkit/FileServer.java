@@ -39,7 +39,7 @@ final class FileServer {
         Headers headers = call.responseHeaders();
         headers.set("Content-Type", "application/x-ndjson");
         headers.set("ETag", etag);
-        long cutAfter = faults.takeReset();
+        long cutAfter = faults.reset.take();
         String acceptEncoding = call.header("Accept-Encoding");
         if (faults.gzipping() && acceptEncoding != null
                 && acceptEncoding.toLowerCase(Locale.ROOT).contains("gzip")) {
@@ -116,11 +116,6 @@ final class FileServer {
         long line = start / recordLength;
         int skip = (int) (start % recordLength);
         long logical = shift == 0 ? line : (line + shift) % job.lineCount;
-        long index = job.indexAtLine(logical);
-        int excludedAt = 0;
-        while (excludedAt < job.excluded.length && job.excluded[excludedAt] <= index) {
-            excludedAt++;
-        }
         byte[] malformed = null;
         long remaining = count;
         while (remaining > 0) {
@@ -128,7 +123,7 @@ final class FileServer {
             if (job.isMalformed(line)) {
                 text = malformed != null ? malformed : (malformed = catalog.malformedLine());
             } else {
-                text = catalog.line(index);
+                text = catalog.line(job.indexAtLine(logical));
             }
             int n = (int) Math.min(remaining, text.length - skip);
             if (n > 0) {
@@ -143,18 +138,8 @@ final class FileServer {
                 remaining--;
             }
             line++;
-            index++;
-            if (shift != 0 && ++logical == job.lineCount) {
+            if (++logical == job.lineCount) {
                 logical = 0;
-                index = job.indexAtLine(0);
-                excludedAt = 0;
-                while (excludedAt < job.excluded.length && job.excluded[excludedAt] < index) {
-                    excludedAt++;
-                }
-            }
-            while (excludedAt < job.excluded.length && job.excluded[excludedAt] == index) {
-                index++;
-                excludedAt++;
             }
         }
     }

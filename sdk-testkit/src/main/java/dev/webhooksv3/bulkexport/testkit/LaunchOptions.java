@@ -20,7 +20,7 @@ final class LaunchOptions {
     private static final Set<String> WITH_VALUE = Set.of("--port", "--events", "--seed", "--job-duration-ms",
             "--client-secret", "--bandwidth-per-connection", "--malformed-lines", "--token-outage",
             "--rate-limit-next", "--fail-next", "--create-then-reset-next", "--create-then-fail-next",
-            "--reset-download-after");
+            "--reset-download-after", "--start-status", "--redelivery-outcome", "--redelivery-delay-ms");
     private static final String USAGE = """
             usage: webhooks-emulator [options]
               --port N                         API port on 127.0.0.1 (default 8089; 0 picks a free one)
@@ -31,8 +31,14 @@ final class LaunchOptions {
               --https                          serve https with a generated certificate (default http)
               --bandwidth-per-connection R     cap each download connection at R bytes/s, with k, m, g
                                                for 10^3, 10^6, 10^9: 50m is 50 MB/s (default 0, unlimited)
+              --no-daily-export-limit          allow more than one completed export per 24 hours
+              --start-status N                 what a start answers: 200, 201 or 202 (default 201)
+              --live-summary                   recompute the summary on every request (default once a day)
+              --redelivery-outcome O           success or failure: a redelivered event's end (default success)
+              --redelivery-delay-ms N          how long it is awaiting-retry first (default 3000)
             faults, counted from the first request:
               --redirect-downloads             downloads answer 302 to a pre-signed storage origin
+              --subscription-disabled          redeliveries answer 409: the subscription is disabled
               --gzip-downloads                 gzip downloads for clients that accept it
               --malformed-lines L,L...         these lines (from 1) of every export file are malformed
               --token-outage N                 the first N token requests answer 503
@@ -56,6 +62,12 @@ final class LaunchOptions {
     boolean https;
     long bandwidth;
     boolean help;
+    boolean dailyExportLimit = true;
+    int startStatus = 201;
+    boolean liveSummary;
+    WebhooksEmulator.RedeliveryOutcome redeliveryOutcome = WebhooksEmulator.RedeliveryOutcome.SUCCESS;
+    long redeliveryDelayMillis = 3_000;
+    boolean subscriptionDisabled;
     boolean redirectDownloads;
     boolean gzipDownloads;
     long[] malformedLines = new long[0];
@@ -81,6 +93,9 @@ final class LaunchOptions {
             switch (flag) {
                 case "--help", "-h" -> o.help = true;
                 case "--https" -> o.https = true;
+                case "--no-daily-export-limit" -> o.dailyExportLimit = false;
+                case "--live-summary" -> o.liveSummary = true;
+                case "--subscription-disabled" -> o.subscriptionDisabled = o.fault(flag);
                 case "--redirect-downloads" -> o.redirectDownloads = o.fault(flag);
                 case "--gzip-downloads" -> o.gzipDownloads = o.fault(flag);
                 default -> {
@@ -110,6 +125,14 @@ final class LaunchOptions {
                 clientSecret = value;
             }
             case "--bandwidth-per-connection" -> bandwidth = quantity(flag, value);
+            case "--start-status" -> startStatus = (int) number(flag, value, 200, 202);
+            case "--redelivery-delay-ms" -> redeliveryDelayMillis = number(flag, value, 0, Long.MAX_VALUE);
+            case "--redelivery-outcome" -> {
+                if (!value.equals("success") && !value.equals("failure")) {
+                    throw new IllegalArgumentException(flag + " needs success or failure, got \"" + value + "\"");
+                }
+                redeliveryOutcome = WebhooksEmulator.RedeliveryOutcome.valueOf(value.toUpperCase(Locale.ROOT));
+            }
             default -> setFault(flag, value);
         }
     }
@@ -154,7 +177,9 @@ final class LaunchOptions {
     /** A builder with these settings; it still checks what it owns (such as a blank secret). */
     WebhooksEmulator.Builder builder() {
         WebhooksEmulator.Builder builder = WebhooksEmulator.builder().port(port).failedEvents(events).seed(seed)
-                .jobDuration(Duration.ofMillis(jobMillis)).bandwidthPerConnection(bandwidth);
+                .jobDuration(Duration.ofMillis(jobMillis)).bandwidthPerConnection(bandwidth)
+                .oneCompletedExportPerDay(dailyExportLimit).startStatus(startStatus).liveSummary(liveSummary)
+                .redeliveryOutcome(redeliveryOutcome).redeliveryDelay(Duration.ofMillis(redeliveryDelayMillis));
         if (clientSecret != null) {
             builder.clientSecret(clientSecret);
         }
@@ -167,7 +192,8 @@ final class LaunchOptions {
     /** Sets the fault switches given; those not given stay off. */
     void applyTo(Faults faults) {
         faults.redirectDownloads(redirectDownloads).gzipDownloads(gzipDownloads).malformedLines(malformedLines)
-                .tokenOutage(tokenOutage).createThenResetNext(createThenResetNext);
+                .tokenOutage(tokenOutage).createThenResetNext(createThenResetNext)
+                .subscriptionDisabled(subscriptionDisabled);
         if (rateLimitNext != null) {
             faults.rateLimitNext(rateLimitNext.count(), Duration.ofSeconds(rateLimitNext.value()));
         }

@@ -11,7 +11,9 @@ import java.util.Map;
  * as {@code exports/{id}/download}, where {@code {id}} stands for any one segment, with an
  * endpoint for each method it allows. The first route whose template matches answers, so a
  * literal route ({@code events/exports}) must come before a template it also fits
- * ({@code events/{id}}); a method the route lacks is 405 with {@code Allow} naming the others.
+ * ({@code events/{id}}); a method the route lacks is 405 with {@code Allow} naming the others. An
+ * {@code {id}} that is not a safe id (letters, digits, {@code -}, {@code _}, {@code .}; as the
+ * service's schema validation would) is 400 before any endpoint sees it.
  */
 final class Routes {
 
@@ -39,6 +41,13 @@ final class Routes {
             int at = template.indexOf("{id}");
             return at < 0 ? null : segments.get(at);
         }
+
+        /** What the id names, from the segment before it: "export id" below {@code exports}. */
+        String idName() {
+            int at = template.indexOf("{id}");
+            String collection = at > 0 ? template.get(at - 1) : "resource";
+            return (collection.endsWith("s") ? collection.substring(0, collection.length() - 1) : collection) + " id";
+        }
     }
 
     private final List<Route> routes = new ArrayList<>();
@@ -65,8 +74,12 @@ final class Routes {
         for (Route route : routes) {
             if (route.matches(segments)) {
                 Endpoint endpoint = route.methods().get(call.method());
-                if (endpoint != null) {
-                    endpoint.handle(call, route.id(segments));
+                String id = route.id(segments);
+                if (endpoint != null && id != null && !WebhooksEmulator.SAFE_ID.matcher(id).matches()) {
+                    call.error(400, "Bad Request", "The " + route.idName() + " must be 1 to 128 letters, digits, "
+                            + "'-', '_' or '.', starting with a letter or digit: \"" + id + "\"");
+                } else if (endpoint != null) {
+                    endpoint.handle(call, id);
                 } else {
                     call.allow(String.join(", ", route.methods().keySet()));
                 }

@@ -39,7 +39,7 @@ final class TokenAuth {
         if (!call.allow("POST")) {
             return;
         }
-        if (faults.takeTokenOutage()) {
+        if (faults.tokenOutage.take() >= 0) {
             call.error(503, "Service Unavailable", "The token service is unavailable (tokenOutage)");
             return;
         }

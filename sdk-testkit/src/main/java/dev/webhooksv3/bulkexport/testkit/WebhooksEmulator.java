@@ -32,19 +32,33 @@ import javax.net.ssl.SSLContext;
  * <p>It runs the JDK's own {@code com.sun.net.httpserver} (no Jetty, no WireMock: nothing that
  * could clash with an application's server libraries) on {@code 127.0.0.1}, and models the
  * service's rules: the client-credentials token endpoint (HTTP Basic; tokens expire; a missing
- * bearer token is 401, an unknown or expired one 403), export jobs (one active at a time, each
- * failed event exported at most once, {@code processing} for {@link Builder#jobDuration(Duration)}
- * then {@code completed}, cancelable during the first half only), the NDJSON download (generated
- * on the fly with {@code Content-Length}, {@code ETag}, {@code Range} and {@code If-Range}), the
- * summary, the event list and redelivery. Job timing is read from the {@link Clock} when asked:
+ * bearer token is 401, an unknown or expired one 403), export jobs (one active at a time, at most
+ * one completed per 24 hours, each failed event exported at most once, {@code processing} for
+ * {@link Builder#jobDuration(Duration)} then {@code completed}, cancelable during the first half
+ * only), the NDJSON download (generated on the fly with {@code Content-Length}, {@code ETag},
+ * {@code Range} and {@code If-Range}), the summary (a daily snapshot), the event list (events in
+ * every state) and redelivery (the event awaits its retry, then succeeds or fails), and answers an
+ * id that is not a safe path segment with 400. Job timing is read from the {@link Clock} when asked:
  * with a {@linkplain Builder#clock(Clock) clock of your own} a test moves time instead of
  * sleeping. {@link #faults()} injects failures; {@link #journal()} tells what was requested;
  * {@link Builder#bandwidthPerConnection(long)} holds each download connection to a rate.
  *
  * <p>The {@code N} failed events are synthetic and deterministic: the same seed gives the same
- * ids and bytes. Nothing per event is held in memory, so a store of ten million events starts as
- * fast as one of ten; every line of an export file has the same length, so byte offsets map to
- * lines by arithmetic.
+ * ids, and with the same start day (by the clock) the same bytes. They are dated in the week before
+ * the emulator started, as the service keeps events 7 days. After them the store holds a few
+ * events in each other state ({@code success}, {@code awaiting-retry}, {@code awaiting-executing}),
+ * their number drawn from the seed; those are never exported. Nothing per event is held in memory,
+ * so a store of ten million events starts as fast as one of ten; every line of an export file has
+ * the same length, so byte offsets map to lines by arithmetic.
+ *
+ * <p><b>Several exports a day.</b> The service allows at most one completed export per 24 hours;
+ * the emulator refuses a start within 24 hours of a completion with 409, whose {@code details}
+ * read {@code "An export completed in the last 24 hours; the next export is possible after
+ * <ISO-8601 instant>"}, with {@code Retry-After} in seconds until then. A test that needs several
+ * completed exports in a day either moves its clock a day on, or turns the rule off with
+ * {@link Builder#oneCompletedExportPerDay(boolean) oneCompletedExportPerDay(false)}. Likewise the
+ * summary changes at most once a day: {@link Builder#liveSummary(boolean) liveSummary(true)}
+ * recomputes it on every request.
  *
  * <pre>{@code
  * try (WebhooksEmulator emulator = WebhooksEmulator.builder().failedEvents(10_000).start()) {
@@ -96,7 +110,7 @@ public final class WebhooksEmulator implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
     }
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final String customerId;
     private final String subscriptionId;
@@ -106,7 +120,10 @@ public final class WebhooksEmulator implements AutoCloseable {
     private final long bandwidthPerConnection;
     private final Clock clock;
     private final EventCatalog catalog;
+    private final EventStates states;
     private final ExportModel model;
+    private final int startStatus;
+    private final boolean liveSummary;
     private final Faults faults;
     private final ArrayDeque<RecordedRequest> journal = new ArrayDeque<>();
     private final ExecutorService executor;
@@ -126,8 +143,11 @@ public final class WebhooksEmulator implements AutoCloseable {
         this.tokenLifetime = b.tokenLifetime;
         this.bandwidthPerConnection = b.bandwidthPerConnection;
         this.clock = b.clock;
-        this.catalog = new EventCatalog(b.seed, b.failedEvents, customerId);
-        this.model = new ExportModel(b.failedEvents, b.jobDuration, b.seed);
+        this.catalog = new EventCatalog(b.seed, b.failedEvents, customerId, clock.instant());
+        this.states = new EventStates(catalog, b.redeliveryDelay, b.redeliveryOutcome == RedeliveryOutcome.SUCCESS);
+        this.model = new ExportModel(b.failedEvents, b.jobDuration, b.seed, states, b.oneCompletedExportPerDay);
+        this.startStatus = b.startStatus;
+        this.liveSummary = b.liveSummary;
         this.faults = new Faults(model, clock);
         SSLContext tls = b.serverSslContext;
         if (b.https && tls == null) {
@@ -262,6 +282,10 @@ public final class WebhooksEmulator implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the index is out of range
      */
     public String eventId(long index) {
+        if (index < 0 || index >= catalog.count()) {
+            throw new IndexOutOfBoundsException("failed event index must be between 0 and " + (catalog.count() - 1)
+                    + ": " + index);
+        }
         return catalog.eventId(index);
     }
 
@@ -386,12 +410,32 @@ public final class WebhooksEmulator implements AutoCloseable {
         return model;
     }
 
+    EventStates states() {
+        return states;
+    }
+
+    int startStatus() {
+        return startStatus;
+    }
+
+    boolean liveSummary() {
+        return liveSummary;
+    }
+
     URI storageUri() {
         return storageUri;
     }
 
     long bandwidthPerConnection() {
         return bandwidthPerConnection;
+    }
+
+    /** What becomes of a redelivered event once its retry is made. */
+    public enum RedeliveryOutcome {
+        /** The listener accepts it: the event is {@code success}. */
+        SUCCESS,
+        /** The listener refuses it again: the event is {@code failure}, exportable if it was never exported. */
+        FAILURE
     }
 
     /**
@@ -412,6 +456,11 @@ public final class WebhooksEmulator implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private boolean https;
         private SSLContext serverSslContext;
+        private boolean oneCompletedExportPerDay = true;
+        private int startStatus = 201;
+        private RedeliveryOutcome redeliveryOutcome = RedeliveryOutcome.SUCCESS;
+        private Duration redeliveryDelay = Duration.ofSeconds(3);
+        private boolean liveSummary;
 
         private Builder() {
         }
@@ -611,6 +660,86 @@ public final class WebhooksEmulator implements AutoCloseable {
                         + bytesPerSecond);
             }
             this.bandwidthPerConnection = bytesPerSecond;
+            return this;
+        }
+
+        /**
+         * Sets whether a start within 24 hours of an export's completion is refused, as the
+         * service announces ("at most one completed export per 24 hours"). The refusal is a 409
+         * (the service's error is undocumented) whose {@code details} read {@code "An export
+         * completed in the last 24 hours; the next export is possible after <ISO-8601 instant>"},
+         * distinct from {@code "Too many active exports"}, with {@code Retry-After} in whole
+         * seconds until that instant. Canceled and failed jobs do not count; a job forgotten by
+         * {@link Faults#expireJob} still does. Default: true.
+         *
+         * @param on false to allow any number of completed exports a day
+         * @return this builder
+         */
+        public Builder oneCompletedExportPerDay(boolean on) {
+            this.oneCompletedExportPerDay = on;
+            return this;
+        }
+
+        /**
+         * Sets the status of a start that creates a job: the service documents none, and 200,
+         * 201 and 202 are all plausible. Default: 201, with a {@code Location} header (sent with
+         * the others too).
+         *
+         * @param status 200, 201 or 202
+         * @return this builder
+         * @throws IllegalArgumentException for any other status
+         */
+        public Builder startStatus(int status) {
+            if (status < 200 || status > 202) {
+                throw new IllegalArgumentException("startStatus must be 200, 201 or 202: " + status);
+            }
+            this.startStatus = status;
+            return this;
+        }
+
+        /**
+         * Sets what becomes of a redelivered event once its retry is made, {@link #redeliveryDelay}
+         * after the redelivery (it is {@code awaiting-retry} until then). Default:
+         * {@link RedeliveryOutcome#SUCCESS}.
+         *
+         * @param outcome success or failure
+         * @return this builder
+         */
+        public Builder redeliveryOutcome(RedeliveryOutcome outcome) {
+            this.redeliveryOutcome = Objects.requireNonNull(outcome, "outcome");
+            return this;
+        }
+
+        /**
+         * Sets how long a redelivered event stays {@code awaiting-retry} before its
+         * {@link #redeliveryOutcome outcome}, by the emulator's {@link #clock(Clock) clock}.
+         * Default: 3 seconds.
+         *
+         * @param delay zero (the outcome at once) or positive
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder redeliveryDelay(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("redeliveryDelay must not be negative: " + delay);
+            }
+            this.redeliveryDelay = delay;
+            return this;
+        }
+
+        /**
+         * Sets whether the summary is recomputed on every request. The service recomputes it at
+         * most once a day, and so does the emulator by default: the counts and {@code updatedAt}
+         * are those of the first summary request, then of the first at least 24 hours after the
+         * previous one, so an export or a redelivery shows in the next day's summary. Default:
+         * false.
+         *
+         * @param live true for counts as of each request
+         * @return this builder
+         */
+        public Builder liveSummary(boolean live) {
+            this.liveSummary = live;
             return this;
         }
 

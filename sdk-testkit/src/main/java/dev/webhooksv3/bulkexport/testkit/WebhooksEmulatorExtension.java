@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code @AfterEach} method parameters.
  *
  * <p><b>One emulator per test, not per class</b>: the emulator is stateful (exported events stay
- * exported, one job may be active, faults stay switched on), so sharing it would make tests depend
- * on their order. Starting one costs a few milliseconds whatever the number of events, since
+ * exported, one job may be active, one export may complete per 24 hours, faults stay switched on),
+ * so sharing it would make tests depend on their order. Starting one costs a few milliseconds whatever the number of events, since
  * events are generated on demand.
  *
  * <p><b>Configuring it.</b> The common settings are attributes of
@@ -143,7 +143,8 @@ public final class WebhooksEmulatorExtension implements BeforeEachCallback, Afte
             configuration.accept(builder);
         } else {
             annotation(context).ifPresent(a -> builder.failedEvents(a.events()).seed(a.seed())
-                    .jobDuration(Duration.ofMillis(a.jobDurationMillis())));
+                    .jobDuration(Duration.ofMillis(a.jobDurationMillis()))
+                    .oneCompletedExportPerDay(a.oneCompletedExportPerDay()).liveSummary(a.liveSummary()));
         }
         WebhooksEmulator emulator = builder.start();
         context.getStore(NAMESPACE).put(KEY, new Running(emulator, clientConfiguration));

@@ -22,9 +22,12 @@ import java.util.concurrent.TimeUnit;
  * to the storage origin. With {@code --https} it serves https with a generated certificate,
  * written in PEM to a temporary file that the curl commands pass as {@code --cacert}.
  * {@code --bandwidth-per-connection} caps each download connection (see
- * {@link WebhooksEmulator.Builder#bandwidthPerConnection(long)}), and the fault switches that make
- * sense from the start are flags too ({@code --redirect-downloads}, {@code --token-outage N},
- * {@code --fail-next N:STATUS} …; see {@link Faults}). {@code --help} lists every option.
+ * {@link WebhooksEmulator.Builder#bandwidthPerConnection(long)}); {@code --no-daily-export-limit},
+ * {@code --start-status N}, {@code --live-summary}, {@code --redelivery-outcome success|failure} and
+ * {@code --redelivery-delay-ms N} set the builder options of those names; and the fault switches
+ * that make sense from the start are flags too ({@code --redirect-downloads}, {@code --token-outage N},
+ * {@code --fail-next N:STATUS}, {@code --subscription-disabled} …; see {@link Faults}).
+ * {@code --help} lists every option.
  *
  * <p>An unknown option, a bad value or a port in use is one line on standard error and exit
  * status 2.
@@ -43,8 +46,12 @@ public final class WebhooksEmulatorMain {
      *     (default 100000), {@code --seed N} (default 1), {@code --job-duration-ms N} (default
      *     2000), {@code --client-secret S} (default random), {@code --https} (default plain http),
      *     {@code --bandwidth-per-connection R} (bytes per second per download connection, with
-     *     {@code k}, {@code m} or {@code g} for 10^3, 10^6 or 10^9; default 0, unlimited), the
-     *     fault flags ({@code --redirect-downloads}, {@code --gzip-downloads},
+     *     {@code k}, {@code m} or {@code g} for 10^3, 10^6 or 10^9; default 0, unlimited),
+     *     {@code --no-daily-export-limit} (default: at most one completed export per 24 hours),
+     *     {@code --start-status N} (200, 201 or 202; default 201), {@code --live-summary} (default:
+     *     recomputed once a day), {@code --redelivery-outcome success|failure} (default success),
+     *     {@code --redelivery-delay-ms N} (default 3000), the fault flags
+     *     ({@code --redirect-downloads}, {@code --gzip-downloads}, {@code --subscription-disabled},
      *     {@code --malformed-lines L,L…}, {@code --token-outage N}, {@code --rate-limit-next N:S},
      *     {@code --fail-next N:STATUS}, {@code --create-then-reset-next N},
      *     {@code --create-then-fail-next N:STATUS}, {@code --reset-download-after BYTES:N}), and
@@ -148,6 +155,9 @@ public final class WebhooksEmulatorMain {
         if (caFile != null) {
             out.println("  certificate      " + caFile + "   (self-signed, for localhost and 127.0.0.1)");
         }
+        out.println("  service rules    " + (options.dailyExportLimit ? "one completed export per 24 hours"
+                : "any number of completed exports a day") + "; summary " + (options.liveSummary ? "live"
+                : "recomputed once a day") + "; start answers " + options.startStatus);
         if (options.bandwidth > 0) {
             out.println("  bandwidth        " + options.bandwidth + " bytes/s per download connection");
         }

@@ -54,4 +54,20 @@ public @interface WebhooksEmulatorTest {
      * @return the job duration; default 200 ms
      */
     long jobDurationMillis() default 200;
+
+    /**
+     * Returns whether a start within 24 hours of an export's completion is refused, as the
+     * service does; see {@link WebhooksEmulator.Builder#oneCompletedExportPerDay(boolean)}.
+     *
+     * @return false for a test that completes several exports; default true
+     */
+    boolean oneCompletedExportPerDay() default true;
+
+    /**
+     * Returns whether the summary is recomputed on every request rather than once a day; see
+     * {@link WebhooksEmulator.Builder#liveSummary(boolean)}.
+     *
+     * @return true for a test that reads the summary after changing the events; default false
+     */
+    boolean liveSummary() default false;
 }

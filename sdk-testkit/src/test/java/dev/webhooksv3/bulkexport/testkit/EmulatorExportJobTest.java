@@ -1,12 +1,14 @@
 package dev.webhooksv3.bulkexport.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.ConflictException;
+import dev.webhooksv3.bulkexport.DailyExportLimitException;
 import dev.webhooksv3.bulkexport.EventSummary;
 import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.ExportJobList;
@@ -17,9 +19,13 @@ import dev.webhooksv3.bulkexport.StartExportRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EmulatorExportJobTest {
 
@@ -28,7 +34,7 @@ class EmulatorExportJobTest {
     private final FakeTime clock = new FakeTime();
     @RegisterExtension
     final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
-            .failedEvents(50).clock(clock).jobDuration(JOB));
+            .failedEvents(50).clock(clock).jobDuration(JOB).liveSummary(true));
     private WebhooksEmulator emulator;
     private RawHttp http;
     private BulkExportClient client;
@@ -87,13 +93,20 @@ class EmulatorExportJobTest {
         assertTrue(busy.isTooManyActiveExports());
 
         clock.advance(JOB);
+        HttpResponse<String> daily = http.post("/exports");
+        assertEquals(409, daily.statusCode(), "the slot is free, but an export completed today");
+        assertEquals(ExportEndpoints.dailyLimit(clock.instant().plus(Duration.ofDays(1))),
+                RawHttp.json(daily).get("details").asText());
+        clock.advance(Duration.ofDays(1));
+        http.forgetToken();
         assertEquals(201, http.post("/exports").statusCode());
     }
 
     @Test
     void eachEventIsExportedAtMostOnceAcrossTwoJobs() {
         String first = http.startExport();
-        clock.advance(JOB);
+        clock.advance(JOB.plus(Duration.ofDays(1)));
+        http.forgetToken();
         String second = http.startExport();
         clock.advance(JOB);
 
@@ -159,7 +172,8 @@ class EmulatorExportJobTest {
     @Test
     void listShowsEveryJobWithTotalLinksAndEmbeddedExports() {
         String first = http.startExport();
-        clock.advance(JOB);
+        clock.advance(JOB.plus(Duration.ofDays(1)));
+        http.forgetToken();
         String second = http.startExport();
 
         JsonNode list = RawHttp.json(http.get("/exports"));
@@ -194,7 +208,7 @@ class EmulatorExportJobTest {
     @Test
     void summaryTellsExportableBeforeAndAfterAnExport() {
         EventSummary before = client.summary(emulator.subscriptionId());
-        assertEquals(50, before.total());
+        assertEquals(emulator.catalog().total(), before.total());
         assertEquals(50, before.failed());
         assertEquals(50, before.exportable());
         assertEquals(clock.instant(), before.updatedAt());
@@ -205,6 +219,96 @@ class EmulatorExportJobTest {
         EventSummary after = client.summary(emulator.subscriptionId());
         assertEquals(50, after.failed());
         assertEquals(0, after.exportable());
+    }
+
+    @Test
+    void aStartWithin24HoursOfACompletedExportIs409SayingWhenTheNextIsPossible() {
+        String first = http.startExport();
+        clock.advance(JOB);
+        Instant completed = clock.instant();
+        clock.advance(Duration.ofHours(5));
+        http.forgetToken();
+
+        HttpResponse<String> raw = http.post("/exports");
+        DailyExportLimitException refused = assertThrows(DailyExportLimitException.class, () -> client.startExport(
+                StartExportRequest.of(emulator.subscriptionId()).withWaitForFreeSlot(Duration.ofMinutes(30))));
+
+        assertEquals(409, raw.statusCode());
+        JsonNode body = RawHttp.json(raw);
+        assertEquals("Conflict", body.get("title").asText());
+        assertEquals("An export completed in the last 24 hours; the next export is possible after "
+                + completed.plus(Duration.ofDays(1)), body.get("details").asText());
+        assertEquals(String.valueOf(Duration.ofHours(19).toSeconds()), raw.headers().firstValue("Retry-After").orElseThrow());
+        assertEquals(Optional.of(completed.plus(Duration.ofDays(1))), refused.nextExportPossibleAt());
+        assertFalse(refused.isTooManyActiveExports());
+        assertEquals(1, client.listExports(emulator.subscriptionId()).total(), "no job was made");
+        clock.advance(Duration.ofHours(19).minusMillis(1));
+        http.forgetToken();
+        assertEquals(409, http.post("/exports").statusCode());
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(201, http.post("/exports").statusCode(), "24 hours after " + first + " completed");
+    }
+
+    @Test
+    void canceledAndFailedJobsDoNotCountTowardsTheDailyLimit() {
+        String canceled = http.startExport();
+        client.cancelExport(emulator.subscriptionId(), canceled);
+        String failed = http.startExport();
+        emulator.faults().failJob(failed);
+
+        String third = http.startExport();
+        clock.advance(JOB);
+
+        assertEquals("completed", RawHttp.json(http.get("/exports/" + third)).get("state").asText());
+        assertEquals(50, lines(third));
+    }
+
+    @Test
+    void withTheDailyLimitOffSeveralExportsCompleteInADay() {
+        try (WebhooksEmulator unlimited = WebhooksEmulator.builder().failedEvents(5).clock(clock).jobDuration(JOB)
+                .oneCompletedExportPerDay(false).start()) {
+            RawHttp raw = new RawHttp(unlimited);
+            for (int i = 0; i < 3; i++) {
+                raw.startExport();
+                clock.advance(JOB);
+            }
+
+            assertEquals(3, RawHttp.json(raw.get("/exports")).get("total").asInt());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {200, 201, 202})
+    void startAnswersTheConfiguredStatusAndTheClientTakesEach(int status) {
+        try (WebhooksEmulator configured = WebhooksEmulator.builder().failedEvents(5).clock(clock).jobDuration(JOB)
+                .startStatus(status).start()) {
+            HttpResponse<String> raw = new RawHttp(configured).post("/exports");
+            clock.advance(JOB.plus(Duration.ofDays(1)));
+
+            ExportJob job = configured.clientBuilder().clock(clock).build()
+                    .startExport(StartExportRequest.of(configured.subscriptionId()));
+
+            assertEquals(status, raw.statusCode());
+            assertEquals("processing", RawHttp.json(raw).get("state").asText());
+            assertEquals(ExportState.PROCESSING, job.state());
+            assertEquals(status, configured.journal().get(configured.journal().size() - 1).status());
+        }
+        assertThrows(IllegalArgumentException.class, () -> WebhooksEmulator.builder().startStatus(204));
+    }
+
+    @Test
+    void anExportIdThatIsNotASafeIdIs400WithTheErrorBody() {
+        for (String path : List.of("/exports/a%2Fb", "/exports/-x", "/exports/x%20y/download", "/events/exports/%2E%2E")) {
+            HttpResponse<String> response = http.get(path);
+
+            assertEquals(400, response.statusCode(), path);
+            JsonNode body = RawHttp.json(response);
+            assertEquals(400, body.get("status").asInt());
+            assertEquals("Bad Request", body.get("title").asText());
+            assertTrue(body.get("details").asText().startsWith("The export id must be"), body.toString());
+        }
+        assertEquals(400, http.delete("/exports/a%2Fb").statusCode());
+        assertEquals(404, http.get("/exports/not-an-export").statusCode(), "safe but unknown: 404");
     }
 
     @Test

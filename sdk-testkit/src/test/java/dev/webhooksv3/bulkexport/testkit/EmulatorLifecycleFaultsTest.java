@@ -39,7 +39,7 @@ class EmulatorLifecycleFaultsTest {
     private final FakeTime clock = new FakeTime();
     @RegisterExtension
     final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension.configured(builder -> builder
-            .failedEvents(EVENTS).clock(clock).jobDuration(JOB)).withClient(client -> client.clock(clock));
+            .failedEvents(EVENTS).clock(clock).jobDuration(JOB).liveSummary(true)).withClient(client -> client.clock(clock));
     private WebhooksEmulator emulator;
     private RawHttp http;
     private BulkExportClient client;
@@ -104,7 +104,8 @@ class EmulatorLifecycleFaultsTest {
         assertEquals(504, RawHttp.json(answer).get("status").asInt());
         assertEquals(1, listed().size());
         assertEquals(409, http.post("/exports").statusCode(), "starts answered 409 do not use the switch up");
-        clock.advance(JOB);
+        clock.advance(JOB.plus(Duration.ofDays(1))); // past the day of the export that completed
+        http.forgetToken();
         assertEquals(201, http.post("/exports").statusCode());
     }
 
@@ -166,6 +167,11 @@ class EmulatorLifecycleFaultsTest {
 
         assertEquals(404, http.get("/exports/" + id).statusCode());
         assertEquals(0, exportable());
+        HttpResponse<String> refused = http.post("/exports");
+        assertEquals(409, refused.statusCode(), "it completed: the export of the day");
+        assertTrue(RawHttp.json(refused).get("details").asText().contains("completed in the last 24 hours"));
+        clock.advance(Duration.ofDays(1));
+        http.forgetToken();
         String next = http.startExport();
         clock.advance(JOB);
         assertEquals(0, download(next).body().length);

@@ -2,6 +2,7 @@ package dev.webhooksv3.bulkexport.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -17,12 +19,13 @@ class EventCatalogTest {
 
     private static final String CUSTOMER = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
     private static final long TEN_MILLION = 10_000_000;
+    private static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
 
     @Test
     void sameSeedGivesTheSameEventsAndAnotherSeedOtherOnes() {
-        EventCatalog a = new EventCatalog(1, 1000, CUSTOMER);
-        EventCatalog b = new EventCatalog(1, 1000, CUSTOMER);
-        EventCatalog c = new EventCatalog(2, 1000, CUSTOMER);
+        EventCatalog a = new EventCatalog(1, 1000, CUSTOMER, START);
+        EventCatalog b = new EventCatalog(1, 1000, CUSTOMER, START);
+        EventCatalog c = new EventCatalog(2, 1000, CUSTOMER, START);
 
         assertEquals(a.eventId(123), b.eventId(123));
         assertArrayEquals(a.line(123), b.line(123));
@@ -31,22 +34,51 @@ class EventCatalogTest {
 
     @Test
     void idsAreDistinctUuidsThatMapBackToTheirIndex() {
-        EventCatalog catalog = new EventCatalog(99, 5_000, CUSTOMER);
+        EventCatalog catalog = new EventCatalog(99, 5_000, CUSTOMER, START);
         Set<String> seen = new HashSet<>();
-        for (long i = 0; i < 5_000; i++) {
+        for (long i = 0; i < catalog.total(); i++) {
             String id = catalog.eventId(i);
             assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), id);
             assertTrue(seen.add(id));
             assertEquals(i, catalog.indexOf(id));
         }
         assertEquals(-1, catalog.indexOf("00000000-0000-4000-8000-000000000000"));
-        assertEquals(-1, new EventCatalog(100, 5_000, CUSTOMER).indexOf(catalog.eventId(7)));
-        assertThrows(IndexOutOfBoundsException.class, () -> catalog.eventId(5_000));
+        assertEquals(-1, new EventCatalog(100, 5_000, CUSTOMER, START).indexOf(catalog.eventId(7)));
+        assertThrows(IndexOutOfBoundsException.class, () -> catalog.eventId(catalog.total()));
+    }
+
+    @Test
+    void failedEventsDependOnTheStartDayOnlyAndAreDatedInTheWeekBeforeIt() {
+        EventCatalog morning = new EventCatalog(4, 3_000, CUSTOMER, Instant.parse("2026-11-27T00:00:01Z"));
+        EventCatalog evening = new EventCatalog(4, 3_000, CUSTOMER, Instant.parse("2026-11-27T23:59:59Z"));
+        EventCatalog nextDay = new EventCatalog(4, 3_000, CUSTOMER, Instant.parse("2026-11-28T00:00:01Z"));
+
+        assertArrayEquals(morning.line(2_999), evening.line(2_999));
+        assertNotEquals(morning.createdAt(0), nextDay.createdAt(0));
+        assertEquals(morning.lineLength(), nextDay.lineLength());
+        for (long i = 0; i < 3_000; i++) {
+            assertFalse(morning.createdAt(i).isBefore(Instant.parse("2026-11-20T00:00:01Z")), "index " + i);
+            assertTrue(morning.updatedAt(i).isBefore(Instant.parse("2026-11-27T00:00:01Z")), "failed before the start: " + i);
+        }
+        assertEquals("failure", morning.seededState(2_999));
+        assertEquals("success", morning.seededState(3_000));
+        assertEquals("awaiting-executing", morning.seededState(morning.total() - 1));
+    }
+
+    @Test
+    void tenMillionFailedEventsStillFitTheirSixDays() {
+        Instant start = Instant.parse("2026-11-27T12:00:00Z");
+        EventCatalog catalog = new EventCatalog(1, 20 * TEN_MILLION, CUSTOMER, start);
+
+        assertTrue(catalog.createdAt(0).isAfter(start.minus(java.time.Duration.ofDays(7))));
+        assertTrue(catalog.updatedAt(catalog.count() - 1).isBefore(start));
+        assertTrue(catalog.createdAt(catalog.count() - 1).isBefore(catalog.createdAt(catalog.count())),
+                "the failed events come first");
     }
 
     @Test
     void everyLineHasTheSameLengthAndIsOneJsonObject() throws Exception {
-        EventCatalog catalog = new EventCatalog(5, 2_000, CUSTOMER);
+        EventCatalog catalog = new EventCatalog(5, 2_000, CUSTOMER, START);
         Set<String> types = new HashSet<>();
         for (long i = 0; i < 2_000; i++) {
             byte[] line = catalog.line(i);

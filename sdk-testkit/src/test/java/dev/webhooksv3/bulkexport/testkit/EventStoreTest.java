@@ -118,7 +118,7 @@ class EventStoreTest {
 
     @Test
     void redeliveryOnADisabledSubscriptionIsRefusedWithThatReason() {
-        emulator.faults().disableSubscription(true);
+        emulator.faults().subscriptionDisabled(true);
 
         RedeliveryRefusedException refused = assertThrows(RedeliveryRefusedException.class,
                 () -> client.redeliverEvent(subscription, emulator.eventId(7)));

@@ -81,6 +81,39 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void serviceRuleFlagsReachTheEmulatorTheyBuild() {
+        LaunchOptions defaults = LaunchOptions.parse("--port", "0", "--events", "3");
+        LaunchOptions options = LaunchOptions.parse("--port", "0", "--events", "3", "--no-daily-export-limit",
+                "--start-status", "202", "--live-summary", "--redelivery-outcome", "failure", "--redelivery-delay-ms",
+                "500", "--subscription-disabled");
+
+        try (WebhooksEmulator standard = defaults.builder().start(); WebhooksEmulator emulator = options.builder().start()) {
+            options.applyTo(emulator.faults());
+            defaults.applyTo(standard.faults());
+
+            assertEquals(201, standard.startStatus());
+            assertFalse(standard.liveSummary());
+            assertFalse(standard.faults().subscriptionDisabled());
+            assertEquals(202, emulator.startStatus());
+            assertTrue(emulator.liveSummary());
+            assertTrue(emulator.faults().subscriptionDisabled());
+            RawHttp http = new RawHttp(emulator);
+            assertEquals(202, http.post("/exports").statusCode());
+        }
+        assertTrue(defaults.dailyExportLimit);
+        assertFalse(options.dailyExportLimit);
+        assertEquals(WebhooksEmulator.RedeliveryOutcome.FAILURE, options.redeliveryOutcome);
+        assertEquals(500, options.redeliveryDelayMillis);
+        assertEquals(List.of("--subscription-disabled"), options.faultFlags);
+        assertEquals("--start-status needs a whole number from 200 to 202, got \"204\"",
+                refused("--start-status", "204").getMessage());
+        assertEquals("--redelivery-outcome needs success or failure, got \"maybe\"",
+                refused("--redelivery-outcome", "maybe").getMessage());
+        assertEquals("--redelivery-delay-ms needs a whole number of at least 0, got \"-1\"",
+                refused("--redelivery-delay-ms", "-1").getMessage());
+    }
+
+    @Test
     void faultFlagsSetTheSwitchesOfARunningEmulator() {
         LaunchOptions options = LaunchOptions.parse("--port", "0", "--events", "10", "--redirect-downloads",
                 "--gzip-downloads", "--malformed-lines", "3,1", "--token-outage", "1", "--rate-limit-next", "1:7",
@@ -94,13 +127,13 @@ class LaunchOptionsTest {
             assertTrue(faults.redirecting());
             assertTrue(faults.gzipping());
             assertArrayEquals(new long[] {1, 3}, faults.malformed());
-            assertEquals(List.of(true, false), List.of(faults.takeTokenOutage(), faults.takeTokenOutage()));
-            assertEquals(List.of(7L, -1L), List.of(faults.takeRateLimit(), faults.takeRateLimit()));
-            assertEquals(List.of(503, 503, -1), List.of(faults.takeFailure(), faults.takeFailure(),
-                    faults.takeFailure()));
-            assertEquals(List.of(true, false), List.of(faults.takeCreateThenReset(), faults.takeCreateThenReset()));
-            assertEquals(List.of(504, -1), List.of(faults.takeCreateThenFailure(), faults.takeCreateThenFailure()));
-            assertEquals(List.of(2_000L, -1L), List.of(faults.takeReset(), faults.takeReset()));
+            assertEquals(List.of(0L, -1L), List.of(faults.tokenOutage.take(), faults.tokenOutage.take()));
+            assertEquals(List.of(7L, -1L), List.of(faults.rateLimit.take(), faults.rateLimit.take()));
+            assertEquals(List.of(503L, 503L, -1L), List.of(faults.failure.take(), faults.failure.take(),
+                    faults.failure.take()));
+            assertEquals(List.of(0L, -1L), List.of(faults.createThenReset.take(), faults.createThenReset.take()));
+            assertEquals(List.of(504L, -1L), List.of(faults.createThenFail.take(), faults.createThenFail.take()));
+            assertEquals(List.of(2_000L, -1L), List.of(faults.reset.take(), faults.reset.take()));
         }
         assertEquals(List.of("--redirect-downloads", "--gzip-downloads", "--malformed-lines 3,1", "--token-outage 1",
                 "--rate-limit-next 1:7", "--fail-next 2:503", "--create-then-reset-next 1",
@@ -117,9 +150,9 @@ class LaunchOptionsTest {
 
             assertFalse(faults.redirecting());
             assertFalse(faults.gzipping());
-            assertFalse(faults.takeTokenOutage());
-            assertEquals(-1, faults.takeFailure());
-            assertEquals(-1, faults.takeRateLimit());
+            assertEquals(-1, faults.tokenOutage.take());
+            assertEquals(-1, faults.failure.take());
+            assertEquals(-1, faults.rateLimit.take());
         }
     }
 }

@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.webhooksv3.bulkexport.AwaitOptions;
 import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.BulkExportException;
+import dev.webhooksv3.bulkexport.DailyExportLimitException;
 import dev.webhooksv3.bulkexport.EventHandler;
+import dev.webhooksv3.bulkexport.FakeTime;
+import dev.webhooksv3.bulkexport.FakeTimeClients;
 import dev.webhooksv3.bulkexport.FailedEvent;
 import dev.webhooksv3.bulkexport.RecoveryProgress;
 import dev.webhooksv3.bulkexport.RecoveryRequest;
@@ -19,6 +22,7 @@ import dev.webhooksv3.bulkexport.StartExportRequest;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +57,9 @@ class RecoveryEndToEndTest {
 
     @RegisterExtension
     final WebhooksEmulatorExtension extension = WebhooksEmulatorExtension
-            .configured(builder -> builder.failedEvents(EVENTS).jobDuration(Duration.ofMillis(150)))
+            // A live summary: these runs follow each other within seconds, and a run after a completed one should
+            // find nothing exportable. What a run makes of the service's day-old summary is tested below, on its own.
+            .configured(builder -> builder.failedEvents(EVENTS).jobDuration(Duration.ofMillis(150)).liveSummary(true))
             .withClient(client -> client.retryPolicy(
                     new RetryPolicy(3, Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(2), 0)));
     private WebhooksEmulator emulator;
@@ -214,6 +220,57 @@ class RecoveryEndToEndTest {
         client.recoverFailedEvents(request(), again);
 
         assertEquals(List.of(), again.seen, "the handled export is not handed over again");
+    }
+
+    @Test
+    void aSecondRunTheSameDayOnAStaleSummaryIsRefusedByTheDailyLimitAndToldWhenToRunAgain() {
+        FakeTime time = new FakeTime();
+        try (WebhooksEmulator daily = WebhooksEmulator.builder().failedEvents(50).clock(time).start()) {
+            BulkExportClient fake = FakeTimeClients.onFakeTime(daily.clientBuilder(), time).build();
+            RecoveryRequest request = RecoveryRequest.of(daily.subscriptionId(), work);
+            RecoveryResult first = fake.recoverFailedEvents(request, new RecordingHandler(-1));
+            Instant completed = fake.getExport(daily.subscriptionId(), first.exportId().orElseThrow()).updatedAt();
+            time.advance(Duration.ofHours(1));
+
+            DailyExportLimitException refused = assertThrows(DailyExportLimitException.class,
+                    () -> fake.recoverFailedEvents(request, new RecordingHandler(-1)));
+
+            assertEquals(Optional.of(completed.plus(Duration.ofDays(1))), refused.nextExportPossibleAt());
+            assertTrue(refused.getMessage().contains("Export " + first.exportId().orElseThrow() + " completed at "
+                    + completed + " and has been recovered with " + work), refused.getMessage());
+            assertTrue(refused.getMessage().contains("run the recovery again then"), refused.getMessage());
+            time.advance(Duration.ofDays(1)); // the summary is recomputed, and the day is over
+            RecordingHandler later = new RecordingHandler(-1);
+            RecoveryResult nothing = fake.recoverFailedEvents(request, later);
+            assertEquals(Optional.empty(), nothing.exportId(), "nothing failed since");
+            assertEquals(List.of(), later.seen);
+        }
+    }
+
+    @Test
+    void anExportThatCompletesWhileTheRunWaitsForASlotIsRecoveredRatherThanRefusedForTheDay() {
+        FakeTime time = new FakeTime();
+        try (WebhooksEmulator daily = WebhooksEmulator.builder().failedEvents(50).clock(time)
+                .jobDuration(Duration.ofSeconds(20)).start()) {
+            BulkExportClient fake = FakeTimeClients.onFakeTime(daily.clientBuilder(), time).build();
+            AtomicReference<String> elsewhere = new AtomicReference<>();
+            RecordingHandler handler = new RecordingHandler(-1);
+
+            // Someone starts an export between the run's look at the list and its start.
+            RecoveryResult result = fake.recoverFailedEvents(RecoveryRequest.of(daily.subscriptionId(), work)
+                    .withProgressListener(p -> {
+                        if (p.phase() == RecoveryProgress.Phase.STARTING_EXPORT && elsewhere.get() == null) {
+                            elsewhere.set(daily.faults().startExportElsewhere());
+                        }
+                    }), handler);
+
+            assertEquals(Optional.of(elsewhere.get()), result.exportId());
+            assertEquals(LongStream.range(0, 50).mapToObj(daily::eventId).toList(), handler.seen);
+            List<Integer> starts = daily.journal().stream()
+                    .filter(r -> r.method().equals("POST") && r.path().endsWith("/exports")).map(r -> r.status()).toList();
+            assertTrue(starts.size() >= 2 && starts.stream().allMatch(status -> status == 409),
+                    "refused while the other was active, then for the day: " + starts);
+        }
     }
 
     @Test
@@ -448,6 +505,22 @@ class RecoveryEndToEndTest {
         Instant before = Instant.now().minusSeconds(1);
         String jobId = client.startExport(StartExportRequest.of(emulator.subscriptionId())).id();
         writeStartingCheckpoint(before);
+        emulator.clearJournal();
+
+        RecordingHandler handler = new RecordingHandler(-1);
+        RecoveryResult result = client.recoverFailedEvents(request(), handler);
+
+        assertEquals(Optional.of(jobId), result.exportId());
+        assertEquals(allIds(), handler.seen);
+        assertEquals(0, posts(), "the job of the interrupted run was adopted, not a second one started");
+    }
+
+    @Test
+    void aCrashBetweenCreatingTheCheckpointFileAndItsFirstRecordAdoptsTheJobThatRunStarted() throws IOException {
+        Instant before = Instant.now().minusSeconds(1);
+        String jobId = client.startExport(StartExportRequest.of(emulator.subscriptionId())).id();
+        writeStartingCheckpoint(before);
+        Files.write(work.resolve("export-" + jobId + ".checkpoint"), new byte[2048]); // mapped, never written
         emulator.clearJournal();
 
         RecordingHandler handler = new RecordingHandler(-1);

@@ -363,8 +363,11 @@ class RecoverySimulationTest {
 
         Map<Invariant, String> run() {
             Map<Invariant, String> violated = new LinkedHashMap<>();
+            // The service's rule of one completed export per 24 hours stays on: the recovery must live with
+            // it. Its day-old summary does not: CONVERGES expects a run after every event was handed over to
+            // find nothing to export, while on a stale summary the right answer within the day is the refusal.
             emulator = WebhooksEmulator.builder().seed(seed).failedEvents(events).jobDuration(jobDuration)
-                    .tokenLifetime(tokenLifetime).clock(time).start();
+                    .tokenLifetime(tokenLifetime).clock(time).liveSummary(true).start();
             try {
                 emulator.faults().redirectDownloads(redirect);
                 RecoveryResult success = null;

@@ -30,7 +30,7 @@ class WebhooksEmulatorExtensionRegistrationTest {
 
         assertThrows(ServerException.class, () -> client.summary(emulator.subscriptionId()),
                 "no retry: the client has the configured policy, not the extension's default");
-        assertEquals(500, client.summary(emulator.subscriptionId()).total());
+        assertEquals(500, client.summary(emulator.subscriptionId()).failed());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.webhooksv3.bulkexport.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.webhooksv3.bulkexport.AwaitOptions;
@@ -31,6 +32,19 @@ class WebhooksEmulatorExtensionTest {
             assertEquals(same.eventId(0), emulator.eventId(0));
         }
         assertSame(fromBeforeEach, emulator);
+        assertFalse(emulator.liveSummary(), "the service's daily summary by default");
+    }
+
+    @Test
+    @WebhooksEmulatorTest(events = 5, jobDurationMillis = 0, oneCompletedExportPerDay = false, liveSummary = true)
+    void theServiceRulesCanBeRelaxedOnAMethod(WebhooksEmulator emulator, BulkExportClient client) {
+        assertEquals(5, client.summary(emulator.subscriptionId()).exportable());
+        client.startExport(StartExportRequest.of(emulator.subscriptionId()));
+
+        ExportJob second = client.startExport(StartExportRequest.of(emulator.subscriptionId()));
+
+        assertEquals(ExportState.COMPLETED, second.state(), "a second completed export the same day");
+        assertEquals(0, client.summary(emulator.subscriptionId()).exportable(), "the summary is live");
     }
 
     @Test

@@ -148,6 +148,8 @@ class WebhooksEmulatorMainTest {
                 fields.put(m.group(1), m.group(2));
             }
             assertTrue(banner.contains("  bandwidth        50000000 bytes/s per download connection"), banner);
+            assertTrue(banner.contains("  service rules    one completed export per 24 hours; summary recomputed once "
+                    + "a day; start answers 201"), banner);
             assertTrue(banner.contains("  faults           --token-outage 1 --redirect-downloads"), banner);
             assertTrue(banner.lines().anyMatch(line -> line.startsWith("  curl -s -L -H \"Authorization: Bearer $TOKEN\" ")
                     && line.contains("/exports/<exportId>/download -o export.ndjson")), banner);

@@ -104,6 +104,8 @@ public final class BulkExportClient {
      * @param request the subscription and options
      * @return the new (or adopted) job, normally {@code processing}
      * @throws ConflictException if another export is active ({@code isTooManyActiveExports()})
+     * @throws DailyExportLimitException if an export completed in the last 24 hours (the service
+     *     allows one a day): {@code nextExportPossibleAt()} says when to try again
      *     and no wait was asked for or the wait ran out
      * @throws NotFoundException if the subscription does not exist
      * @throws BulkExportException for any other failure
@@ -261,6 +263,8 @@ public final class BulkExportClient {
      * @param request the subscription, working directory and options
      * @param handler receives each event
      * @return what was recovered
+     * @throws DailyExportLimitException if a new export is needed but one completed in the last 24
+     *     hours; the message names the export to recover instead, if any, and when to run again
      * @throws BulkExportException if a step fails or the handler throws (the cause); the progress
      *     made is kept for the next run
      */

@@ -35,9 +35,9 @@ final class RecoveryKillChild {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 8) {
+        if (args.length != 9) {
             System.err.println("usage: RecoveryKillChild baseUri customerId subscriptionId clientId workDir "
-                    + "acknowledgedFile parentPid fsync");
+                    + "acknowledgedFile parentPid fsync concurrency");
             System.exit(2);
         }
         exitWhenParentDies(Long.parseLong(args[6]));
@@ -51,6 +51,7 @@ final class RecoveryKillChild {
         RecoveryRequest request = RecoveryRequest.of(args[2], Path.of(args[4]))
                 .withAwait(AwaitOptions.defaults().withPollInterval(Duration.ofMillis(20), Duration.ofMillis(100))
                         .withDeadline(Duration.ofMinutes(2)))
+                .withConcurrency(Integer.parseInt(args[8]))
                 .withProgressListener(progress -> {
                     if (lastPhase.getAndSet(progress.phase()) != progress.phase()) {
                         System.out.println("phase " + progress.phase());
@@ -61,7 +62,7 @@ final class RecoveryKillChild {
             RecoveryResult result = client.recoverFailedEvents(request, event -> {
                 ByteBuffer line = ByteBuffer.wrap((event.eventId().orElseThrow() + "\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                // One unbuffered write(2) per id: once it returns, the bytes are in the kernel's page
+                // One unbuffered write(2) per id (appends are atomic, whatever thread): once it returns, the bytes are in the kernel's page
                 // cache, which outlives a SIGKILL of this process, so an id is in the file iff this
                 // handler returned or was about to. Forcing to disk guards against a machine crash
                 // too, which this test does not simulate; it costs ~1 ms per event on ext4.

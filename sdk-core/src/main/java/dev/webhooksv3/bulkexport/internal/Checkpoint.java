@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -140,7 +139,7 @@ final class Checkpoint implements AutoCloseable {
             }
         }
 
-        private static State fromJson(String json) throws Json.ShapeException {
+        static State fromJson(String json) throws Json.ShapeException {
             JsonNode node;
             try {
                 node = STRICT.readTree(json);
@@ -196,24 +195,7 @@ final class Checkpoint implements AutoCloseable {
 
     /** Reads the newest valid record, if the file exists. */
     static Optional<State> load(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        byte[] bytes = Files.readAllBytes(file);
-        State best = null;
-        for (int slot = 0; slot * SLOT_BYTES < bytes.length; slot++) {
-            byte[] record = Arrays.copyOfRange(bytes, slot * SLOT_BYTES, Math.min(bytes.length, (slot + 1) * SLOT_BYTES));
-            State state = parse(record);
-            if (state != null && (best == null || state.sequence() > best.sequence())) {
-                best = state;
-            }
-        }
-        if (best == null && !isBlank(bytes)) {
-            throw new BulkExportException("checkpoint " + file + " is unreadable (no slot passes its CRC check); "
-                    + "move it away to start the recovery over (already handled events would then be handed again)",
-                    null);
-        }
-        return Optional.ofNullable(best);
+        return CheckpointFile.load(file);
     }
 
     private static String acknowledged(JsonNode node) throws Json.ShapeException {
@@ -225,40 +207,6 @@ final class Checkpoint implements AutoCloseable {
             throw new Json.ShapeException("acknowledgedAbove is not hex words");
         }
         return hex;
-    }
-
-    /** A file opened (and so mapped) by a process that crashed before its first record. */
-    private static boolean isBlank(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static State parse(byte[] record) {
-        String text = new String(record, StandardCharsets.UTF_8);
-        int newline = text.indexOf('\n');
-        if (newline < 0 || text.length() < newline + 9) {
-            return null;
-        }
-        String json = text.substring(0, newline);
-        String crc = text.substring(newline + 1, newline + 9);
-        if (!crc.equals(crc(json))) {
-            return null;
-        }
-        try {
-            return State.fromJson(json);
-        } catch (Json.ShapeException e) {
-            return null;
-        }
-    }
-
-    private static String crc(String json) {
-        CRC32 crc = new CRC32();
-        crc.update(json.getBytes(StandardCharsets.UTF_8));
-        return String.format("%08x", crc.getValue());
     }
 
     /** Opens the file for writing, continuing the sequence of {@code prior}. */

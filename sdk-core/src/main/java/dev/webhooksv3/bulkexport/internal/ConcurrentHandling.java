@@ -64,7 +64,7 @@ final class ConcurrentHandling {
     private long handled;
     private long dead;
     private int inFlight;
-    private RuntimeException failure;
+    private Throwable failure;
 
     ConcurrentHandling(EventHandling handling, Checkpoint checkpoint, EventHandler handler, int concurrency,
                        Optional<Function<FailedEvent, ?>> orderingKey, UnaryOperator<Checkpoint.State> progress) {
@@ -144,8 +144,11 @@ final class ConcurrentHandling {
                 while (inFlight > 0) {
                     lock.wait();
                 }
+                if (failure instanceof Error error) {
+                    throw error;
+                }
                 if (failure != null) {
-                    throw failure;
+                    throw (RuntimeException) failure;
                 }
                 state = progress.apply(state.handledThrough(state.line(), state.byteOffset(), handled,
                         malformedBase + events.malformedLines(), dead, ""));
@@ -167,10 +170,10 @@ final class ConcurrentHandling {
         long acknowledged = handled + dead;
         workers.execute(() -> {
             boolean taken = false;
-            RuntimeException failed = null;
+            Throwable failed = null;
             try {
                 taken = handling.deliver(handler, entry.event, acknowledged);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // an Error too: the reader must not wait for this event forever
                 failed = e;
             }
             synchronized (lock) {

@@ -5,8 +5,9 @@ import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.StartExportRequest;
 
 /**
- * Cancels the export {@code WEBHOOKS_EXPORT_ID}, or starts one and cancels it at once (its events
- * stay exportable). Settings: see {@link Example}.
+ * Cancels the export {@code WEBHOOKS_EXPORT_ID} (required against the real API), or, on the
+ * embedded emulator only, starts one and cancels it at once (its events stay exportable). Settings:
+ * see {@link Example}.
  */
 public final class CancelExport {
 
@@ -20,10 +21,10 @@ public final class CancelExport {
      */
     public static void main(String[] args) {
         try (Example example = Example.connect(10_000)) {
-            String exportId = Example.exportIdFromEnvironment();
+            String exportId = example.existingExportId();
             if (exportId == null) {
                 exportId = example.client.startExport(StartExportRequest.of(example.subscriptionId)).id();
-                System.out.println("Started export " + exportId + " to cancel it");
+                System.out.println("Started export " + exportId + " on the emulator to cancel it");
             }
             try {
                 ExportJob canceled = example.client.cancelExport(example.subscriptionId, exportId);

@@ -6,6 +6,8 @@ import dev.webhooksv3.bulkexport.StartExportRequest;
 import dev.webhooksv3.bulkexport.testkit.WebhooksEmulator;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,7 +18,9 @@ import java.util.Map;
  * <p>Variables: {@code WEBHOOKS_BASE_URI} (or {@code WEBHOOKS_REGION}), {@code WEBHOOKS_CUSTOMER_ID},
  * {@code WEBHOOKS_SUBSCRIPTION_ID}, {@code WEBHOOKS_CLIENT_ID}, {@code WEBHOOKS_CLIENT_SECRET};
  * optionally {@code WEBHOOKS_EXPORT_ID} for the examples that act on an existing job, and
- * {@code EMULATOR_EVENTS} for the number of events the emulator seeds.
+ * {@code EMULATOR_EVENTS} for the number of events the emulator seeds. Either all the connection
+ * variables are set or none: a partial set ends the program with exit code 2 and a line on stderr
+ * naming the missing ones, rather than quietly running against the emulator.
  */
 final class Example implements AutoCloseable {
 
@@ -39,14 +43,16 @@ final class Example implements AutoCloseable {
      */
     static Example connect(long defaultEmulatorEvents) {
         Map<String, String> env = System.getenv();
+        List<String> missing = missingSettings(env);
+        if (missing.size() < REQUIRED.length + 1 && !missing.isEmpty()) {
+            exitWithUsageError("Incomplete WEBHOOKS_* configuration: set " + String.join(", ", missing)
+                    + " (or unset every WEBHOOKS_* connection variable to run against the embedded emulator)");
+        }
         String baseUri = env.get("WEBHOOKS_BASE_URI");
-        if (baseUri == null && env.get("WEBHOOKS_REGION") != null) {
+        if (!isSet(env, "WEBHOOKS_BASE_URI") && isSet(env, "WEBHOOKS_REGION")) {
             baseUri = "https://v1.api." + env.get("WEBHOOKS_REGION") + ".janrain.com";
         }
-        boolean configured = baseUri != null;
-        for (String name : REQUIRED) {
-            configured &= env.get(name) != null && !env.get(name).isBlank();
-        }
+        boolean configured = missing.isEmpty();
         if (configured) {
             System.out.println("Using the Webhooks v3 API at " + baseUri);
             // readme:client:begin
@@ -69,16 +75,31 @@ final class Example implements AutoCloseable {
     }
 
     /**
-     * The export to act on: {@code WEBHOOKS_EXPORT_ID}, or else a new export, started (waiting for
-     * a free slot) and awaited until it completes.
+     * The export to act on: {@code WEBHOOKS_EXPORT_ID}, or else, on the emulator only, a new export,
+     * started (waiting for a free slot) and awaited until it completes.
      */
     String completedExportId() {
-        String exportId = exportIdFromEnvironment();
+        String exportId = existingExportId();
         if (exportId == null) {
             exportId = client.startExport(StartExportRequest.of(subscriptionId)
                     .withWaitForFreeSlot(Duration.ofMinutes(10))).id();
+            System.out.println("Started export " + exportId + " on the emulator (WEBHOOKS_EXPORT_ID is unset)");
             client.awaitExport(subscriptionId, exportId, AwaitOptions.defaults()
                     .withPollInterval(Duration.ofMillis(500), Duration.ofSeconds(15)));
+        }
+        return exportId;
+    }
+
+    /**
+     * {@code WEBHOOKS_EXPORT_ID}, or null on the emulator. Against the real API its absence ends the
+     * program (exit code 2): an example never starts a real export implicitly, since an export
+     * consumes the failed events it exports.
+     */
+    String existingExportId() {
+        String exportId = exportIdFromEnvironment();
+        if (exportId == null && !isEmulated()) {
+            exitWithUsageError("WEBHOOKS_EXPORT_ID is required against the real API (this example does not start "
+                    + "an export: that would consume the failed events; see ListExports or StartAndAwaitExport)");
         }
         return exportId;
     }
@@ -90,7 +111,34 @@ final class Example implements AutoCloseable {
 
     /** The export id to act on, from {@code WEBHOOKS_EXPORT_ID}, or null. */
     static String exportIdFromEnvironment() {
-        return System.getenv("WEBHOOKS_EXPORT_ID");
+        return isSet(System.getenv(), "WEBHOOKS_EXPORT_ID") ? System.getenv("WEBHOOKS_EXPORT_ID").strip() : null;
+    }
+
+    /**
+     * The connection variables {@code env} lacks: all of them when none is set (the emulator's
+     * case), none when the configuration is complete, else a partial configuration's gaps.
+     */
+    static List<String> missingSettings(Map<String, String> env) {
+        List<String> missing = new ArrayList<>();
+        if (!isSet(env, "WEBHOOKS_BASE_URI") && !isSet(env, "WEBHOOKS_REGION")) {
+            missing.add("WEBHOOKS_BASE_URI or WEBHOOKS_REGION");
+        }
+        for (String name : REQUIRED) {
+            if (!isSet(env, name)) {
+                missing.add(name);
+            }
+        }
+        return missing;
+    }
+
+    private static boolean isSet(Map<String, String> env, String name) {
+        return env.get(name) != null && !env.get(name).isBlank();
+    }
+
+    /** Ends the program as a usage error: one line on stderr, exit code 2. */
+    static void exitWithUsageError(String message) {
+        System.err.println("Error: " + message);
+        System.exit(2);
     }
 
     @Override

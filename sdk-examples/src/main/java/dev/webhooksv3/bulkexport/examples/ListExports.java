@@ -5,7 +5,10 @@ import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.ExportJobList;
 import dev.webhooksv3.bulkexport.StartExportRequest;
 
-/** Lists the export jobs of one subscription (settings: see {@link Example}). */
+/**
+ * Lists the export jobs of one subscription (settings: see {@link Example}). Reads only; on the
+ * embedded emulator it first starts one export, so that there is something to list.
+ */
 public final class ListExports {
 
     private ListExports() {
@@ -18,7 +21,7 @@ public final class ListExports {
      */
     public static void main(String[] args) {
         try (Example example = Example.connect(1_000)) {
-            if (Example.exportIdFromEnvironment() == null && System.getenv("WEBHOOKS_CUSTOMER_ID") == null) {
+            if (example.isEmulated()) {
                 example.client.startExport(StartExportRequest.of(example.subscriptionId)); // something to list
             }
             list(example.client, example.subscriptionId);

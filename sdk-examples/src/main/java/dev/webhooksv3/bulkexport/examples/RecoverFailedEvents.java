@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The whole disaster recovery in one call: export every failed event, download the file and hand
  * each event to a handler, with a checkpoint so that a re-run after a crash continues where it
- * stopped. The work directory is {@code WEBHOOKS_WORK_DIR} (default: a new temporary directory).
+ * stopped. The work directory is {@code WEBHOOKS_WORK_DIR} (default: a new temporary directory,
+ * named in the output). Unlike the other examples, this one exists to start an export when no
+ * earlier one is left to adopt: against the real API, that export takes the failed events it
+ * exports out of later exports, and the work directory is what remembers it, so keep the directory.
  */
 public final class RecoverFailedEvents {
 
@@ -26,10 +29,13 @@ public final class RecoverFailedEvents {
      * @throws IOException if the work directory cannot be created
      */
     public static void main(String[] args) throws IOException {
-        Path workDirectory = System.getenv("WEBHOOKS_WORK_DIR") != null
-                ? Path.of(System.getenv("WEBHOOKS_WORK_DIR"))
-                : Files.createTempDirectory("webhooks-recovery-");
         try (Example example = Example.connect(50_000)) {
+            String given = System.getenv("WEBHOOKS_WORK_DIR");
+            Path workDirectory = given != null && !given.isBlank() ? Path.of(given)
+                    : Files.createTempDirectory("webhooks-recovery-");
+            System.out.println("Work directory " + workDirectory + (given != null && !given.isBlank() ? ""
+                    : " (temporary: set WEBHOOKS_WORK_DIR to keep one between runs; delete this one when done)")
+                    + "; starts an export unless one is left to continue or adopt");
             RecoveryResult result = recover(example.client, example.subscriptionId, workDirectory);
             System.out.printf("Recovered %,d failed events from export %s (%,d malformed lines skipped, %,d bytes, "
                     + "file %s) in %.1f s%s%n", result.eventsHandled(), result.exportId().orElse("<none: nothing to "

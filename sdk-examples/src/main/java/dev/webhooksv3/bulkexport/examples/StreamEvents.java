@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Streams the events of export {@code WEBHOOKS_EXPORT_ID} (or of a new export) straight from the
- * API, without a file, and counts them by type. Settings: see {@link Example}.
+ * Streams the events of export {@code WEBHOOKS_EXPORT_ID} (required against the real API; on the
+ * embedded emulator, of a new export) straight from the API, without a file, and counts them by
+ * type. Settings: see {@link Example}.
  */
 public final class StreamEvents {
 

@@ -13,6 +13,7 @@ import dev.webhooksv3.bulkexport.internal.Origins;
 import dev.webhooksv3.bulkexport.internal.Recovery;
 import dev.webhooksv3.bulkexport.internal.Sleeper;
 import dev.webhooksv3.bulkexport.internal.TokenBinding;
+import dev.webhooksv3.bulkexport.internal.UserAgent;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,6 +75,17 @@ public final class BulkExportClient {
      */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Returns the SDK's version, as sent in the {@code User-Agent} of every request
+     * ({@code webhooks-bulkexport-java/<version> (Java/<java.version>)}).
+     *
+     * @return the version, e.g. {@code 0.1.0}, or {@code unknown} when the classes were built
+     *     without Maven's resource filtering
+     */
+    public static String version() {
+        return UserAgent.version();
     }
 
     /**

@@ -105,6 +105,7 @@ class ApiSurfaceTest {
                 redeliverEvents(String, java.util.List<String>, int): RedeliveryReport
                 startExport(StartExportRequest): ExportJob
                 static builder(): BulkExportClient$Builder
+                static version(): java.lang.String
                 streamEvents(String, String): EventStream
                 streamEvents(String, String, EventStreamOptions): EventStream
                 summary(String): EventSummary

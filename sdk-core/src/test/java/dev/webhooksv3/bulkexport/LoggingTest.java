@@ -9,7 +9,11 @@ import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,8 +128,46 @@ class LoggingTest {
         List<String> warnings = captured.lines().stream().filter(line -> line.contains("WARN"))
                 .collect(Collectors.toList());
         assertEquals(1, warnings.size(), "one warning for the whole call:\n" + captured.log());
+        assertEquals(1, occurrences(warnings.get(0), JOB_PATH), "names the call once: " + warnings.get(0));
         assertTrue(warnings.get(0).contains("GET " + JOB_PATH), warnings.get(0));
+        assertTrue(warnings.get(0).contains("503"), warnings.get(0));
         assertTrue(warnings.get(0).contains("4 attempt"), warnings.get(0));
+    }
+
+    @Test
+    void aRefusedConnectionNamesTheHostAndPortOnceInTheWarningAndTheException() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        BulkExportClient client = BulkExportClient.builder()
+                .baseUri(URI.create("http://127.0.0.1:" + closedPort))
+                .customerId(CUSTOMER)
+                .tokenProvider(TokenProvider.of(TOKEN))
+                .retryPolicy(fastRetries())
+                .clock(time)
+                .sleeper(time)
+                .build();
+
+        Captured captured = capture(() -> client.getExport(SUBSCRIPTION, EXPORT));
+
+        TransportException thrown = assertInstanceOf(TransportException.class, captured.thrown());
+        String where = "127.0.0.1:" + closedPort;
+        assertTrue(thrown.getMessage().contains("GET " + JOB_PATH), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("could not connect to " + where), thrown.getMessage());
+        List<String> warnings = captured.lines().stream().filter(line -> line.contains("WARN"))
+                .collect(Collectors.toList());
+        assertEquals(1, warnings.size(), captured.log());
+        assertTrue(warnings.get(0).contains(where), warnings.get(0));
+        assertEquals(1, occurrences(warnings.get(0), JOB_PATH), "names the call once: " + warnings.get(0));
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
     }
 
     @Test

@@ -97,6 +97,8 @@ final class HttpTransport implements Transport {
                 .method(request.method(), request.body().length == 0
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        // Every request, token and storage downloads included: the one place requests are built.
+        builder.setHeader("User-Agent", UserAgent.header());
         boolean trusted = Origins.sameOrigin(request.uri(), apiOrigin);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             if (trusted || !header.getKey().equalsIgnoreCase(ApiRequest.AUTHORIZATION)) {
@@ -110,7 +112,8 @@ final class HttpTransport implements Transport {
         } catch (ConnectException | HttpConnectTimeoutException | SSLHandshakeException e) {
             // Before the request: no connection, or no TLS session to send it on. A certificate the
             // trust manager refused (untrusted chain, wrong host name) is presented again on a retry.
-            throw failure(request, e, Outcome.NOT_SENT, !isCertificateRefusal(e));
+            throw failure(request, e instanceof ConnectException refused ? connectFailure(request.uri(), refused) : e,
+                    Outcome.NOT_SENT, !isCertificateRefusal(e));
         } catch (IOException e) {
             // A malformed answer would come back the same; anything else (a reset, a timeout) may pass.
             throw failure(request, e, Outcome.UNKNOWN, !(e instanceof ProtocolException));
@@ -130,6 +133,25 @@ final class HttpTransport implements Transport {
             }
         }
         return new Exchange(request, response.uri(), response.statusCode(), response.headers(), body);
+    }
+
+    /**
+     * The JDK's {@code ConnectException} for a refused connection has no message of its own (its
+     * cause is a bare {@code ClosedChannelException}), so the host and port are added here. The
+     * original is kept as the cause.
+     */
+    private static IOException connectFailure(URI uri, ConnectException e) {
+        int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String why = e.getMessage() != null ? e.getMessage()
+                : root != e && root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        ConnectException named = new ConnectException("could not connect to " + uri.getHost() + ":" + port
+                + " (connection refused or unreachable; " + why + ")");
+        named.initCause(e);
+        return named;
     }
 
     private static boolean isCertificateRefusal(IOException failure) {

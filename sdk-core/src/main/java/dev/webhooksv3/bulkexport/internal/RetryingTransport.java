@@ -130,7 +130,11 @@ final class RetryingTransport implements Transport {
 
     private static BulkExportException giveUp(ApiRequest request, BulkExportException last,
                                               List<BulkExportException> earlier, int attempts) {
-        LOG.warn("{} failed after {} attempt(s): {}", request.describe(), attempts, last.getMessage());
+        // The exception's message names the call already (HttpTransport's and Errors' messages do):
+        // naming it again made the line say "GET /x failed after 4 attempt(s): GET /x failed: …".
+        String message = String.valueOf(last.getMessage());
+        LOG.warn("{} (gave up after {} attempt(s))", message.contains(request.describe()) ? message
+                : request.describe() + ": " + message, attempts);
         return attachEarlier(last, earlier);
     }
 

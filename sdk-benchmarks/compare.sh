@@ -31,7 +31,7 @@
 #     Jackson MB/s, goal >= 1.0.
 #   ListenerDelivery: 64 in flight vs 1, and vs the ideal: ListenerCompare (-Xmx128m, one run, its own
 #     embedded emulator and a FakeListener answering in 20 ms) recovers 100,000 events into the listener
-#     at concurrency 64 and 2,000 at concurrency 1 (10,000 and 300 with --quick), each rate counted from
+#     at concurrency 64 and 2,000 at concurrency 1 (5,000 and 200 with --quick), each rate counted from
 #     the first event handed over; ratios = 64's events/s over 1's, and over 64 / 20 ms = 3,200/s,
 #     goal >= 2,500/s (0.78x). Fails unless the listener accepted every event exactly once.
 set -euo pipefail
@@ -39,7 +39,7 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = --quick ]; then
     shift
     EVENTS=${1:-20000}
-    LISTENER_ARGS=(--events 10000 --sequential-events 300)
+    LISTENER_ARGS=(--events 5000 --sequential-events 200)
 else
     EVENTS=${1:-${EVENTS:-400000}}
     LISTENER_ARGS=(--events 100000 --sequential-events 2000)

@@ -29,13 +29,20 @@
 #     of the file (id, attempts, endpoint and JWS of every event; Jackson binds BaselineEvent with a
 #     MappingIterator), one JVM, sides taking turns after a warm-up; ratio = EventStream MB/s /
 #     Jackson MB/s, goal >= 1.0.
+#   ListenerDelivery: 64 in flight vs 1, and vs the ideal: ListenerCompare (-Xmx128m, one run, its own
+#     embedded emulator and a FakeListener answering in 20 ms) recovers 100,000 events into the listener
+#     at concurrency 64 and 2,000 at concurrency 1 (5,000 and 200 with --quick), each rate counted from
+#     the first event handed over; ratios = 64's events/s over 1's, and over 64 / 20 ms = 3,200/s,
+#     goal >= 2,500/s (0.78x). Fails unless the listener accepted every event exactly once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = --quick ]; then
     shift
     EVENTS=${1:-20000}
+    LISTENER_ARGS=(--events 5000 --sequential-events 200)
 else
     EVENTS=${1:-${EVENTS:-400000}}
+    LISTENER_ARGS=(--events 100000 --sequential-events 2000)
 fi
 RUNS=${RUNS:-3}
 HEAP=${HEAP:--Xmx64m} # every SDK side runs in a small heap: bounded memory is part of the comparison
@@ -143,6 +150,11 @@ read -r JACKSON_S STREAM_S STREAM_DATES_S PARSED_BYTES PARSED_EVENTS <<<"$OUT"
 [ "$PARSED_BYTES" = "$BYTES" ] || fail "ParseCompare read $PARSED_BYTES bytes of a $BYTES-byte file"
 check_events ParseCompare "$PARSED_EVENTS"
 
+# The redelivery row: its own emulator and listener, in one JVM of 128 MB, once (the sequential side is slow).
+OUT=$(HEAP=-Xmx128m bench ListenerCompare "${LISTENER_ARGS[@]}" --latency-ms 20 --concurrency 64)
+read -r SEQ_EPS PAR_EPS SEQ_EVENTS PAR_EVENTS <<<"$OUT"
+eps() { awk -v r="$1" 'BEGIN { printf "%.0f ev/s", r }'; }
+
 row "($((BYTES / 1000000)) MB, $EVENTS events, best of $RUNS)" SDK ref ratio
 speed_row 'downloadExport vs curl -L' "$SDK_S" "$CURL_S"
 speed_row 'downloadExport vs JDK HttpClient ofFile' "$SDK_S" "$JDK_S"
@@ -155,6 +167,8 @@ speed_row 'downloadExport: 4 connections vs 1' "$PAR_S" "$SDK_S"
 speed_row "same, each connection capped at $CAP B/s" "$CAP4_S" "$CAP1_S"
 speed_row 'EventStream vs Jackson MappingIterator' "$STREAM_S" "$JACKSON_S"
 speed_row 'EventStream + createdAt() vs Jackson' "$STREAM_DATES_S" "$JACKSON_S"
+row "ListenerDelivery: 64 in flight vs 1 (20 ms)" "$(eps "$PAR_EPS")" "$(eps "$SEQ_EPS")" "$(ratio "$PAR_EPS" "$SEQ_EPS")"
+row "same, vs ideal 64 / 20 ms ($PAR_EVENTS/$SEQ_EVENTS ev)" "$(eps "$PAR_EPS")" "$(eps 3200)" "$(ratio "$PAR_EPS" 3200)"
 
 CPU=$(sed -nE 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 RAM=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)

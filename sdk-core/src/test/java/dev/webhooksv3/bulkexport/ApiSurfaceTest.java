@@ -175,6 +175,9 @@ class ApiSurfaceTest {
                 withBefore(String): EventQuery
                 withPageSize(int): EventQuery
                 withState(EventState): EventQuery
+            final class EventRejectedException : BulkExportException
+                new(String, String, Throwable)
+                reason(): java.lang.String
             final class EventState
                 equals(Object): boolean
                 hashCode(): int
@@ -321,6 +324,17 @@ class ApiSurfaceTest {
                 recentExports(): java.util.List<FailedEventsAssessment$RecentExport>
                 recommendation(): FailedEventsAssessment$Recommendation
                 summary(): EventSummary
+                toString(): java.lang.String
+            final class ListenerDelivery.Builder
+                bodyFunction(java.util.function.Function<FailedEvent, String>): ListenerDelivery$Builder
+                build(): ListenerDelivery
+                header(String, String): ListenerDelivery$Builder
+                httpClient(java.net.http.HttpClient): ListenerDelivery$Builder
+                requestTimeout(java.time.Duration): ListenerDelivery$Builder
+                retryPolicy(RetryPolicy): ListenerDelivery$Builder
+            final class ListenerDelivery : EventHandler
+                handle(FailedEvent): void
+                static to(java.net.URI): ListenerDelivery$Builder
                 toString(): java.lang.String
             final class MalformedEventException : BulkExportException
                 byteOffset(): long

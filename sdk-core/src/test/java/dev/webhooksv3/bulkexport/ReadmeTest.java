@@ -23,6 +23,8 @@ class ReadmeTest {
 
         assertEquals(normalized(marked(examples + "Example.java", "client")), normalized(samples.get(0)));
         assertEquals(normalized(marked(examples + "RecoverFailedEvents.java", "recover")), normalized(samples.get(1)));
+        List<String> listener = javaBlocks(readme.substring(readme.indexOf("### Redelivering to your listener")));
+        assertEquals(normalized(marked(examples + "RedeliverToListener.java", "listener")), normalized(listener.get(0)));
     }
 
     @Test

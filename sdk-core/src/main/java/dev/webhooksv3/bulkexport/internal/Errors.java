@@ -9,6 +9,7 @@ import dev.webhooksv3.bulkexport.RateLimitedException;
 import dev.webhooksv3.bulkexport.ServerException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,7 +96,12 @@ final class Errors {
 
     /** The {@code Retry-After} of a response, in seconds or HTTP-date form; never negative. */
     static Optional<Duration> retryAfter(Exchange exchange, Clock clock) {
-        Optional<String> header = exchange.headers().firstValue("Retry-After").map(String::strip);
+        return retryAfter(exchange.headers(), clock);
+    }
+
+    /** The {@code Retry-After} of these headers, in seconds or HTTP-date form; never negative. */
+    static Optional<Duration> retryAfter(HttpHeaders headers, Clock clock) {
+        Optional<String> header = headers.firstValue("Retry-After").map(String::strip);
         if (header.isEmpty() || header.get().isEmpty()) {
             return Optional.empty();
         }

@@ -2,6 +2,7 @@ package dev.webhooksv3.bulkexport.internal;
 
 import dev.webhooksv3.bulkexport.BulkExportException;
 import dev.webhooksv3.bulkexport.EventHandler;
+import dev.webhooksv3.bulkexport.EventRejectedException;
 import dev.webhooksv3.bulkexport.EventStream;
 import dev.webhooksv3.bulkexport.EventStreamOptions;
 import dev.webhooksv3.bulkexport.FailedEvent;
@@ -136,7 +137,8 @@ final class EventHandling {
                             + event.eventId().orElse("without id") + ") of export " + exportId + "; " + acknowledged
                             + " events are acknowledged: run the recovery again to continue with this event", e);
                 }
-                if (attempt >= attempts) {
+                if (attempt >= attempts || e instanceof EventRejectedException) {
+                    // A refusal for good would only be refused again: it spends no more attempts.
                     deadLetters.add(event, attempt, e);
                     return false;
                 }

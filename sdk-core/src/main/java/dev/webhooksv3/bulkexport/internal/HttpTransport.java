@@ -97,6 +97,9 @@ final class HttpTransport implements Transport {
                 .method(request.method(), request.body().length == 0
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        if (request.http11()) {
+            builder.version(HttpClient.Version.HTTP_1_1);
+        }
         boolean trusted = Origins.sameOrigin(request.uri(), apiOrigin);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             if (trusted || !header.getKey().equalsIgnoreCase(ApiRequest.AUTHORIZATION)) {

@@ -52,8 +52,8 @@ record ApiRequest(String method, URI uri, Map<String, String> headers, byte[] bo
     /** A form POST whose repetition is harmless (a token request), with its own {@code Authorization}. */
     static ApiRequest form(URI uri, String authorization, byte[] form) {
         return new ApiRequest("POST", uri, Map.of(AUTHORIZATION, authorization,
-                "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"), form, true, false, false,
-                false);
+                "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"), form, true, false,
+                false, false);
     }
 
     /** A GET of a file whose body is handed over unread, gzip welcome. */

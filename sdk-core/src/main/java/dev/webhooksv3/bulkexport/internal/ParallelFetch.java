@@ -211,8 +211,10 @@ final class ParallelFetch implements AutoCloseable {
                     listener.accept(progress(before, startedNanos));
                 }
                 long bytes = map.bytes();
-                if ((bytes - savedBytes >= CHECKPOINT_BYTES || now - savedAt >= CHECKPOINT_EVERY.toNanos())
-                        && saving.isDone()) {
+                // Once every chunk is in, the last force runs while the hash catches up.
+                boolean due = bytes - savedBytes >= CHECKPOINT_BYTES || now - savedAt >= CHECKPOINT_EVERY.toNanos()
+                        || ended && bytes > savedBytes;
+                if (due && saving.isDone()) {
                     savedAt = now;
                     savedBytes = bytes;
                     saving = CompletableFuture.runAsync(this::checkpoint, SAVER);

@@ -152,12 +152,18 @@ final class RangedDownload {
 
     /**
      * The chunk size for a file of {@code length} bytes: {@value #CHUNK_BYTES}, or less so that each
-     * connection gets about {@value #CHUNKS_PER_CONNECTION} chunks, but not less than the smallest.
+     * connection gets about {@value #CHUNKS_PER_CONNECTION} chunks, but not less than the smallest;
+     * then evened out so that the chunks are a multiple of the connections where it can be: with
+     * connections of one speed (a cap per connection), all of them then finish at once, instead of
+     * one fetching a last chunk while the others idle.
      */
     private long chunkBytes(long length, int connections) {
         long share = length / ((long) connections * CHUNKS_PER_CONNECTION);
-        long aligned = (share + CHUNK_ALIGNMENT - 1) / CHUNK_ALIGNMENT * CHUNK_ALIGNMENT;
-        return Math.max(minRangeBytes, Math.min(CHUNK_BYTES, aligned));
+        long size = Math.max(minRangeBytes, Math.min(CHUNK_BYTES, share));
+        long chunks = (length + size - 1) / size;
+        chunks = (chunks + connections - 1) / connections * connections;
+        long even = (length + chunks - 1) / chunks;
+        return Math.max(minRangeBytes, (even + CHUNK_ALIGNMENT - 1) / CHUNK_ALIGNMENT * CHUNK_ALIGNMENT);
     }
 
     /**

@@ -2,17 +2,13 @@ package dev.webhooksv3.bulkexport.internal;
 
 import dev.webhooksv3.bulkexport.BulkExportException;
 import dev.webhooksv3.bulkexport.DownloadProgress;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -32,9 +28,8 @@ import org.slf4j.LoggerFactory;
  * The connections of one download running at once: a small pool with a thread per connection
  * ({@code webhooks-download-range-N}), each taking the next chunk not yet fetched, in file order,
  * so that the part file's complete prefix grows steadily behind them. The calling thread follows
- * that prefix with the SHA-256, reading each chunk back soon after it was written (from the page
- * cache), reports progress, and has the part file forced and the {@link RangeMap} saved in the
- * background as the download grows. The first fatal error of a connection stops the others
+ * that prefix with the SHA-256 ({@link PrefixDigest}), reports progress, and has the part file
+ * forced and the {@link RangeMap} saved in the background as the download grows. The first fatal error of a connection stops the others
  * (interrupting them), and so does an interrupt of the calling thread; either way the map is saved
  * once no connection can write any more, so that a later process fetches only what is missing.
  */
@@ -49,7 +44,6 @@ final class ParallelFetch implements AutoCloseable {
      */
     private static final long CHECKPOINT_BYTES = 32L * 1024 * 1024;
     private static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(5);
-    private static final int HASH_BUFFER = 1024 * 1024;
     /** At most this much is hashed between two looks at the progress and the errors. */
     private static final long HASH_STEP = 16L * 1024 * 1024;
     private static final Executor SAVER = Executors.newCachedThreadPool(task -> {
@@ -63,7 +57,7 @@ final class ParallelFetch implements AutoCloseable {
     private final Path part;
     private final Path mapFile;
     private final FileChannel out;
-    private final FileChannel in;
+    private final PrefixDigest digest;
     private final ExecutorService pool;
     private final int connections;
     private final CountDownLatch finished;
@@ -88,10 +82,15 @@ final class ParallelFetch implements AutoCloseable {
         this.part = part;
         this.mapFile = mapFile;
         this.connections = connections;
-        // The connections write through `out`, the digest reads through `in`: an interrupt during a call on a
-        // channel closes that channel, and must not close the one the connections write to.
+        // The map's saves force through `out`, the digest reads and each connection writes through a channel of
+        // its own: an interrupt during a call on a channel closes that channel, and must not close another.
         this.out = FileChannel.open(part, StandardOpenOption.WRITE);
-        this.in = FileChannel.open(part, StandardOpenOption.READ);
+        try {
+            this.digest = new PrefixDigest(part, map.length());
+        } catch (IOException e) {
+            out.close();
+            throw e;
+        }
         this.finished = new CountDownLatch(connections);
         AtomicInteger threads = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(connections, task -> {
@@ -99,11 +98,6 @@ final class ParallelFetch implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    /** The channel the connections write to. */
-    FileChannel channel() {
-        return out;
     }
 
     /** Counts every resume, shared by the connections. */
@@ -114,12 +108,14 @@ final class ParallelFetch implements AutoCloseable {
     /**
      * Starts one connection on a thread of its own, fetching chunks until none is left.
      *
+     * @param fetch the connection, closed when it ends
      * @param probe the answer with the first bytes of chunk 0, or null; closed whatever happens.
      *     Only the first connection started may be handed one: chunk 0 is then its first.
      */
     void start(RangeFetch fetch, Exchange probe) {
         if (probe != null && !nextChunk.compareAndSet(0, 1)) {
             probe.close();
+            closeQuietly(fetch);
             throw new IllegalStateException("the first bytes go to the first connection started");
         }
         Runnable task = () -> {
@@ -140,6 +136,7 @@ final class ParallelFetch implements AutoCloseable {
                 if (handed != null) {
                     handed.close();
                 }
+                closeQuietly(fetch);
                 finished.countDown();
                 progressed.release();
             }
@@ -151,6 +148,15 @@ final class ParallelFetch implements AutoCloseable {
             if (probe != null) {
                 probe.close();
             }
+            closeQuietly(fetch);
+        }
+    }
+
+    private static void closeQuietly(RangeFetch fetch) {
+        try {
+            fetch.close();
+        } catch (IOException ignored) {
+            // Its writes are forced through another channel, which reports a failing disk.
         }
     }
 
@@ -183,10 +189,7 @@ final class ParallelFetch implements AutoCloseable {
      *     interrupt flag is set again)
      */
     String await(Consumer<DownloadProgress> listener, long startedNanos) throws IOException {
-        MessageDigest sha256 = Disk.sha256();
-        ByteBuffer buffer = ByteBuffer.allocate(HASH_BUFFER);
         long before = map.bytes();
-        long hashed = 0;
         long reportedAt = System.nanoTime();
         long savedAt = reportedAt;
         long savedBytes = before;
@@ -194,9 +197,10 @@ final class ParallelFetch implements AutoCloseable {
         try {
             while (failure.get() == null) {
                 boolean ended = finished.getCount() == 0; // before the map is read: then it holds all there is
+                long hashed = digest.hashed();
                 long ready = map.contiguous(map.chunkAt(hashed));
                 if (hashed < ready) {
-                    hashed = hash(sha256, buffer, hashed, Math.min(ready, hashed + HASH_STEP));
+                    digest.hashTo(Math.min(ready, hashed + HASH_STEP));
                 } else if (hashed == map.length()) {
                     break;
                 } else if (ended) {
@@ -241,22 +245,7 @@ final class ParallelFetch implements AutoCloseable {
         awaitSaving();
         out.force(true);
         listener.accept(progress(before, startedNanos));
-        return HexFormat.of().formatHex(sha256.digest());
-    }
-
-    private long hash(MessageDigest digest, ByteBuffer buffer, long from, long to) throws IOException {
-        long position = from;
-        while (position < to) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), to - position));
-            int n = in.read(buffer, position);
-            if (n < 0) {
-                throw new EOFException("the part file ended at byte " + position + " of " + map.length());
-            }
-            buffer.flip();
-            digest.update(buffer);
-            position += n;
-        }
-        return position;
+        return digest.hex();
     }
 
     private DownloadProgress progress(long before, long startedNanos) {
@@ -343,7 +332,7 @@ final class ParallelFetch implements AutoCloseable {
         try {
             out.close();
         } finally {
-            in.close();
+            digest.close();
         }
     }
 }

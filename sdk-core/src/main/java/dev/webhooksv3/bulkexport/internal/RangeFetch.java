@@ -5,8 +5,11 @@ import dev.webhooksv3.bulkexport.RetryPolicy;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -22,7 +25,7 @@ import java.util.regex.Pattern;
  * same version, the same fresh link when the storage origin refuses its pre-signed one (through
  * {@link DownloadLink}), the same bound on attempts without progress, counted per chunk.
  */
-final class RangeFetch {
+final class RangeFetch implements AutoCloseable {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
     /** How long a {@link DirectBody} drain waits between looks at its state; nothing to report here. */
@@ -32,6 +35,10 @@ final class RangeFetch {
     private final DownloadLink link;
     private final ApiRequest download;
     private final RangeMap map;
+    /**
+     * The part file, through a channel of this connection's own: an interrupt during a call on a
+     * channel closes it, and stopping this connection must not close the others' channel.
+     */
     private final FileChannel part;
     private final RetryPolicy policy;
     private final Sleeper sleeper;
@@ -46,13 +53,14 @@ final class RangeFetch {
      *     direct body
      * @param part the part file, at the file's full length, written at each chunk's position
      * @param resumes counts every resume, shared by the connections
+     * @throws IOException if the part file cannot be opened
      */
-    RangeFetch(DownloadLink link, ApiRequest download, RangeMap map, FileChannel part, RetryPolicy policy,
-               Sleeper sleeper, Clock clock, AtomicInteger resumes) {
+    RangeFetch(DownloadLink link, ApiRequest download, RangeMap map, Path part, RetryPolicy policy,
+               Sleeper sleeper, Clock clock, AtomicInteger resumes) throws IOException {
         this.link = link;
         this.download = download;
         this.map = map;
-        this.part = part;
+        this.part = FileChannel.open(part, StandardOpenOption.WRITE);
         this.policy = policy;
         this.sleeper = sleeper;
         this.clock = clock;
@@ -88,6 +96,9 @@ final class RangeFetch {
             try (Exchange exchange = probing ? next : open(chunk, from)) {
                 next = null;
                 failure = drain(chunk, exchange);
+            }
+            if (!(failure instanceof InterruptedIOException)) {
+                written(chunk); // the body ended or broke: what arrived of it
             }
             if (map.complete(chunk) || probing && failure == null) {
                 continue; // done, or the probe's few bytes were all it was asked for: not a resume
@@ -162,12 +173,13 @@ final class RangeFetch {
     }
 
     /**
-     * Writes one batch of the body at the chunk's position, through a direct buffer: a positional
-     * write has no gathering form, and a heap buffer is copied into a temporary direct one by the
-     * channel anyway, so one copy here turns a batch of small buffers into few system calls.
+     * Takes one batch of the body (the client hands over one buffer of about 16 KiB at a time),
+     * writing it at the chunk's position once {@value #STAGING_BYTES} bytes are staged in a direct
+     * buffer, or the body ends: a heap buffer is copied into a temporary direct one by the channel
+     * anyway, so one copy here turns many small writes into few system calls.
      */
     private void write(int chunk, ByteBuffer[] buffers) throws IOException {
-        long at = map.done(chunk);
+        long at = map.done(chunk) + staging.position();
         long batch = 0;
         for (ByteBuffer buffer : buffers) {
             batch += buffer.remaining();
@@ -182,21 +194,33 @@ final class RangeFetch {
                 staging.put(slice);
                 buffer.position(buffer.position() + take);
                 if (!staging.hasRemaining()) {
-                    at = flush(chunk, at);
+                    flush(chunk);
                 }
             }
         }
-        flush(chunk, at);
     }
 
-    private long flush(int chunk, long at) throws IOException {
+    /** Writes what is staged, after the body ended or broke. */
+    private void written(int chunk) {
+        try {
+            flush(chunk);
+        } catch (IOException disk) {
+            throw new UncheckedIOException(disk);
+        }
+    }
+
+    private void flush(int chunk) throws IOException {
         staging.flip();
-        long position = at;
+        long position = map.done(chunk);
         while (staging.hasRemaining()) {
             position += part.write(staging, position);
         }
         staging.clear();
         map.advance(chunk, position);
-        return position;
+    }
+
+    @Override
+    public void close() throws IOException {
+        part.close();
     }
 }

@@ -226,8 +226,7 @@ final class RangedDownload {
         try (ParallelFetch run = new ParallelFetch(request.exportId(), map, part, mapFile, connections)) {
             resumes = run.resumes();
             for (int i = 0; i < connections; i++) {
-                RangeFetch fetch = new RangeFetch(link, ranged, map, run.channel(), policy, sleeper, api.clock(),
-                        resumes);
+                RangeFetch fetch = new RangeFetch(link, ranged, map, part, policy, sleeper, api.clock(), resumes);
                 Exchange handed = first; // a probe exists only when no chunk is complete: it goes to the first
                 first = null;
                 run.start(fetch, handed);

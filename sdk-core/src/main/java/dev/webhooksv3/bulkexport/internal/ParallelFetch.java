@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * ({@code webhooks-download-range-N}), each taking the next chunk not yet fetched, in file order,
  * so that the part file's complete prefix grows steadily behind them. The calling thread follows
  * that prefix with the SHA-256 ({@link PrefixDigest}), reports progress, and has the part file
- * forced and the {@link RangeMap} saved in the background as the download grows. The first fatal error of a connection stops the others
- * (interrupting them), and so does an interrupt of the calling thread; either way the map is saved
- * once no connection can write any more, so that a later process fetches only what is missing.
+ * forced and the {@link RangeMap} saved in the background as the download grows. The first fatal
+ * error of a connection stops the others (interrupting them), and so does an interrupt of the
+ * calling thread; either way the map is saved once no connection can write any more, so that a
+ * later process fetches only what is missing.
  */
 final class ParallelFetch implements AutoCloseable {
 

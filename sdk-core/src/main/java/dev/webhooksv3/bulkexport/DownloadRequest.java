@@ -82,12 +82,17 @@ public record DownloadRequest(String subscriptionId, String exportId, Path targe
     }
 
     /**
-     * Returns a copy that downloads the file over {@code connections} connections at once, each
-     * fetching one byte range ({@code Range: bytes=a-b}, guarded by the file's validator in
-     * {@code If-Range}) and writing it in place into the {@code .part} file. Each range resumes on
-     * its own after a broken connection; the progress of each is kept beside the part file (in
-     * {@code .part.ranges}), so that a later process with {@link #resumePartial()} continues every
-     * range where it stopped, or starts over if the file, or the parallelism, differs.
+     * Returns a copy that downloads the file over {@code connections} connections at once: the
+     * file is cut into chunks of up to 8 MiB, and each connection takes the next chunk not yet
+     * fetched, in file order ({@code Range: bytes=a-b}, guarded by the file's validator in
+     * {@code If-Range}), writing it in place into the {@code .part} file. Each chunk resumes on its
+     * own after a broken connection; the chunks received are recorded beside the part file (in
+     * {@code .part.ranges}), so that a later process with {@link #resumePartial()} fetches only
+     * what is missing, over any number of connections, or starts over if the file differs. The API
+     * is asked once for the download; the chunks go to where it redirected (a pre-signed storage
+     * link), and the API is asked again only for a fresh link when that one is refused. The
+     * requests use HTTP/1.1, so that the connections are separate TCP connections even where the
+     * server speaks HTTP/2.
      *
      * <p>It helps where each connection is capped (a storage service or a proxy limiting the rate
      * per connection, a long round trip with a small TCP window); on plain loopback it should not
@@ -96,9 +101,7 @@ public record DownloadRequest(String subscriptionId, String exportId, Path targe
      * validator (ETag or Last-Modified: without one, ranges fetched at different times cannot be
      * proved to be of the same version), and for a small file (under 8 MiB, or under 1 MiB per
      * connection). If the file changes on the server meanwhile, the download starts over once. The
-     * SHA-256 of the result is computed as the bytes complete in order: the part of the file behind
-     * the first unfinished range is hashed during the download, the rest (read back from the
-     * file, mostly from the page cache) once the earlier ranges complete.
+     * SHA-256 of the result follows the chunks as they complete in order, during the download.
      *
      * @param connections how many connections, from 1 (one connection, the default) to
      *     16

@@ -9,8 +9,8 @@ import java.time.Duration;
  * @param path where the file is
  * @param bytes the file's size
  * @param attempts how many times the file was requested (1 when nothing broke; redirects not counted);
- *     over {@code n} connections ({@link DownloadRequest#withParallelism}), the requests of all
- *     of them: {@code n + 1} when nothing broke (the first bytes, then each range)
+ *     over several connections ({@link DownloadRequest#withParallelism}), the requests of all
+ *     of them: one per chunk plus one for the first bytes when nothing broke
  * @param resumes how many times it continued after a broken connection, summed over the connections
  * @param elapsed how long it took
  * @param sha256 the SHA-256 of the file's content, lower-case hex

@@ -35,15 +35,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link DownloadRequest#withParallelism}: a file of about 4 MB in four ranges of about 1 MB (the
- * client's smallest range lowered to 256 KiB), over the loopback server that cuts connections at
- * exact offsets and records every {@code Range} header.
+ * {@link DownloadRequest#withParallelism}: a file of about 4 MB over four connections in sixteen
+ * chunks of 256 KiB (the client's smallest chunk lowered to 256 KiB, so that each connection gets
+ * four), over the loopback server that cuts connections at exact offsets and records every
+ * {@code Range} header.
  */
 @Timeout(60)
 class RangedDownloadTest {
 
     private static final int CONNECTIONS = 4;
     private static final long MIN_RANGE = 256 * 1024;
+    /** A 4 MB file over 4 connections: chunks of the smallest size, about 4 per connection. */
+    private static final long CHUNK = MIN_RANGE;
     private static final String PROBE = "bytes=0-65535";
     private static final String ETAG = "\"v1-5f2a9c\"";
 
@@ -105,20 +108,34 @@ class RangedDownloadTest {
         }
     }
 
-    /** Where range {@code i} of the four starts: the file split in nearly equal parts. */
+    /** How many chunks the file is cut into. */
+    private static int chunks() {
+        return (int) ((content.length + CHUNK - 1) / CHUNK);
+    }
+
+    /** Where chunk {@code i} starts. */
     private static long start(int i) {
-        long length = content.length;
-        return length / CONNECTIONS * i + Math.min(i, length % CONNECTIONS);
+        return i * CHUNK;
     }
 
-    /** The last byte of range {@code i}. */
+    /** The last byte of chunk {@code i}. */
     private static long last(int i) {
-        return (i + 1 < CONNECTIONS ? start(i + 1) : content.length) - 1;
+        return Math.min(content.length, start(i + 1)) - 1;
     }
 
-    /** The range a request of range {@code i} asks for, from {@code from} on. */
+    /** The range a request of chunk {@code i} asks for, from {@code from} on. */
     private static String range(int i, long from) {
         return "bytes=" + from + "-" + last(i);
+    }
+
+    /** What the chunk requests of a download from scratch ask for: the rest of chunk 0 after the probe, then each chunk. */
+    private static Set<String> chunkRanges() {
+        Set<String> ranges = new HashSet<>();
+        ranges.add(range(0, 65_536));
+        for (int i = 1; i < chunks(); i++) {
+            ranges.add(range(i, start(i)));
+        }
+        return ranges;
     }
 
     private void assertDownloaded(DownloadResult result) throws IOException {
@@ -134,25 +151,28 @@ class RangedDownloadTest {
         return of.requests().stream().map(RangeFileServer.Request::range).toList();
     }
 
-    /** Cuts the first answer of each range (not the probe) after {@code bytes}, and every resume after none. */
+    /** Cuts the first answer of each chunk (not the probe) after {@code bytes}, and every resume after none. */
     private static RangeFileServer.CutRule firstAnswersCutAfter(long bytes) {
-        Set<Long> starts = Set.of(65_536L, start(1), start(2), start(3));
+        Set<Long> starts = new HashSet<>(Set.of(65_536L));
+        for (int i = 1; i < chunks(); i++) {
+            starts.add(start(i));
+        }
         return (response, start) -> start == 0 ? -1 : starts.contains(start) ? bytes : 0;
     }
 
     @Test
-    void downloadsFourRangesInPlaceWithTheRightBytesSha256AndProgress() throws IOException {
+    void downloadsMoreChunksThanConnectionsInPlaceWithTheRightBytesSha256AndProgress() throws IOException {
         List<DownloadProgress> reports = new CopyOnWriteArrayList<>();
 
         DownloadResult result = client().downloadExport(request(target).withProgressListener(reports::add));
 
         assertDownloaded(result);
+        assertEquals(16, chunks(), "four chunks per connection");
         List<String> ranges = ranges(server);
         assertEquals(PROBE, ranges.get(0), "the first request asks for the first bytes only");
-        assertEquals(Set.of(range(0, 65_536), range(1, start(1)), range(2, start(2)), range(3, start(3))),
-                Set.copyOf(ranges.subList(1, ranges.size())));
-        assertEquals(5, server.requests().size());
-        assertEquals(5, result.attempts());
+        assertEquals(chunkRanges(), Set.copyOf(ranges.subList(1, ranges.size())), "each chunk exactly, once");
+        assertEquals(1 + chunks(), server.requests().size());
+        assertEquals(1 + chunks(), result.attempts());
         assertEquals(0, result.resumes());
         for (RangeFileServer.Request request : server.requests()) {
             assertEquals(206, request.status(), request::toString);
@@ -160,8 +180,37 @@ class RangedDownloadTest {
             assertEquals(request == server.requests().get(0) ? null : ETAG, request.ifRange(), request::toString);
         }
         DownloadProgress last = reports.get(reports.size() - 1);
-        assertEquals(content.length, last.bytes(), "progress is summed over the ranges");
+        assertEquals(content.length, last.bytes(), "progress is summed over the chunks");
         assertEquals(OptionalLong.of(content.length), last.totalBytes());
+    }
+
+    @Test
+    void hashesTheFileInOrderWhenLaterChunksCompleteBeforeTheFirst() throws Exception {
+        server.holdAfter(1_000); // the probe's body, the start of chunk 0, stops after 1,000 bytes
+        CountDownLatch othersDone = new CountDownLatch(1);
+        DownloadRequest request = request(target).withProgressListener(progress -> {
+            if (progress.bytes() >= content.length - CHUNK) {
+                othersDone.countDown();
+            }
+        });
+        AtomicReference<DownloadResult> result = new AtomicReference<>();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread downloading = new Thread(() -> {
+            try {
+                result.set(client().downloadExport(request));
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        downloading.start();
+
+        assertTrue(othersDone.await(20, TimeUnit.SECONDS), "every chunk but the first completes while it is held");
+        server.release();
+        downloading.join(TimeUnit.SECONDS.toMillis(20));
+
+        assertNull(thrown.get());
+        assertDownloaded(result.get());
+        assertEquals(chunkRanges(), Set.copyOf(ranges(server).subList(1, server.requests().size())));
     }
 
     @Test
@@ -200,8 +249,8 @@ class RangedDownloadTest {
     }
 
     @Test
-    void resumesARangeWhoseConnectionBrokeFromWhereItGotTo() throws IOException {
-        long cut = 300_001;
+    void resumesAChunkWhoseConnectionBrokeFromWhereItGotTo() throws IOException {
+        long cut = 100_001;
         AtomicBoolean cutOnce = new AtomicBoolean();
         server.cutRule((response, start) -> start == start(2) && cutOnce.compareAndSet(false, true) ? cut : -1);
 
@@ -209,7 +258,7 @@ class RangedDownloadTest {
 
         assertDownloaded(result);
         assertEquals(1, result.resumes());
-        assertEquals(6, result.attempts());
+        assertEquals(2 + chunks(), result.attempts());
         List<String> resumed = ranges(server).stream().filter(range -> range.endsWith("-" + last(2))).toList();
         assertEquals(2, resumed.size(), resumed::toString);
         long from = Long.parseLong(resumed.get(1).substring(6, resumed.get(1).indexOf('-')));
@@ -226,7 +275,7 @@ class RangedDownloadTest {
         }
         AtomicBoolean replaced = new AtomicBoolean();
         server.cutRule((response, start) -> {
-            if (start == start(1) && replaced.compareAndSet(false, true)) {
+            if (start == start(3) && replaced.compareAndSet(false, true)) {
                 server.replaceContent(regenerated, "\"v2\"");
                 return 100_000;
             }
@@ -241,25 +290,26 @@ class RangedDownloadTest {
         assertArrayEquals(regenerated, Files.readAllBytes(target));
         assertEquals(2, ranges(server).stream().filter(PROBE::equals).count(), () -> "started over: " + ranges(server));
         assertTrue(server.requests().stream().anyMatch(request -> request.status() == 200 && ETAG.equals(request.ifRange())),
-                "a range sent If-Range with the old ETag and was answered with the whole new file");
+                "a chunk sent If-Range with the old ETag and was answered with the whole new file");
         assertTrue(log.lines().anyMatch(line -> line.contains("WARN") && line.contains("changed on the server")), log);
         assertFalse(Files.exists(map));
     }
 
     @Test
-    void continuesEachRangeOfAnEarlierProcessRequestingOnlyTheMissingBytes() throws IOException {
+    void continuesEachChunkOfAnEarlierProcessRequestingOnlyTheMissingBytes() throws IOException {
         long cut = 200_000;
         server.cutRule(firstAnswersCutAfter(cut));
 
         TransportException failure = assertThrows(TransportException.class, this::download);
 
-        assertTrue(failure.getMessage().matches("(?s).*range \\d of 4 \\(bytes \\d+-\\d+\\) broke at byte \\d+.*"),
+        assertTrue(failure.getMessage().matches("(?s).*chunk \\d+ of 16 \\(bytes \\d+-\\d+\\) broke at byte \\d+.*"),
                 failure.getMessage());
         assertTrue(failure.getMessage().contains("the partial file " + part + " is kept for resuming"),
                 failure.getMessage());
         assertTrue(Files.exists(part) && Files.exists(map), "the part file and its range map are kept");
         Set<String> missing = missingRanges();
-        assertEquals(CONNECTIONS, missing.size(), "no range was complete: " + missing);
+        assertTrue(missing.stream().anyMatch(range -> !chunkRanges().contains(range)),
+                () -> "some chunk is to be continued where it stopped: " + missing);
         RangeFileServer second = newServer().etag(ETAG);
         server = second;
 
@@ -273,35 +323,50 @@ class RangedDownloadTest {
                 "resumed under the earlier process's validator");
     }
 
-    /** The Range headers that would fetch what the range map left by a download says is missing. */
+    /**
+     * The Range headers that would fetch what the range map left by a download says is missing: it
+     * names the chunk size and the byte ranges the part file holds.
+     */
     private Set<String> missingRanges() throws IOException {
-        List<String> lines = Files.readAllLines(map).stream().filter(line -> line.startsWith("range ")).toList();
-        assertEquals(CONNECTIONS, lines.size(), lines::toString);
+        List<String> lines = Files.readAllLines(map);
+        assertTrue(lines.contains("chunk " + CHUNK), lines::toString);
+        long[] done = new long[chunks()];
+        for (int i = 0; i < chunks(); i++) {
+            done[i] = start(i);
+        }
+        for (String line : lines.stream().filter(line -> line.startsWith("have ")).toList()) {
+            String[] fields = line.split(" ");
+            long from = Long.parseLong(fields[1]);
+            long to = Long.parseLong(fields[2]);
+            assertEquals(0, from % CHUNK, () -> "held bytes start at a chunk: " + lines);
+            for (int i = (int) (from / CHUNK); i < chunks() && start(i) < to; i++) {
+                done[i] = Math.min(last(i) + 1, to);
+            }
+        }
         Set<String> missing = new HashSet<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
-            String[] fields = lines.get(i).split(" ");
-            assertEquals(start(i), Long.parseLong(fields[1]), lines::toString);
-            long done = Long.parseLong(fields[2]);
-            if (done <= last(i)) {
-                missing.add(range(i, done));
+        for (int i = 0; i < chunks(); i++) {
+            if (done[i] <= last(i)) {
+                missing.add(range(i, done[i]));
             }
         }
         return missing;
     }
 
     @Test
-    void startsOverWhenThePartialFileWasDownloadedWithAnotherParallelism() throws IOException {
+    void continuesThePartialFileOfFourConnectionsOverOne() throws IOException {
         server.cutRule(firstAnswersCutAfter(200_000));
         assertThrows(TransportException.class, this::download);
         assertTrue(Files.exists(part) && Files.size(part) == content.length, "preallocated to the full length");
+        Set<String> missing = missingRanges();
         server = newServer().etag(ETAG);
 
         DownloadResult result = server.clientBuilder(time).minRangeBytes(MIN_RANGE).build()
                 .downloadExport(DownloadRequest.of(SUBSCRIPTION, EXPORT, target));
 
         assertDownloaded(result);
-        assertEquals(1, server.requests().size(), () -> "one connection, from the start: " + ranges(server));
-        assertNull(server.requests().get(0).range(), "the four ranges' partial file is not taken for a prefix");
+        assertEquals(missing, Set.copyOf(ranges(server)), "the chunks' partial file is continued chunk by chunk, "
+                + "never taken for a prefix");
+        assertEquals(missing.size(), server.requests().size());
     }
 
     @Test
@@ -333,11 +398,11 @@ class RangedDownloadTest {
 
         assertDownloaded(result);
         assertEquals(PROBE, ranges(server).get(0), "started over: " + ranges(server));
-        assertEquals(5, server.requests().size());
+        assertEquals(1 + chunks(), server.requests().size());
     }
 
     @Test
-    void aFatal404StopsEveryRangeAndKeepsThePartialFile() {
+    void aFatal404StopsEveryConnectionAndKeepsThePartialFile() {
         server.cutRule((response, start) -> {
             if (start == 0) {
                 server.fail(404, "Not Found", "export expired");
@@ -348,36 +413,85 @@ class RangedDownloadTest {
         NotFoundException missing = assertThrows(NotFoundException.class, this::download);
 
         assertTrue(missing.getMessage().contains(RangeFileServer.DOWNLOAD_PATH), missing.getMessage());
-        assertTrue(server.requests().size() <= 1 + CONNECTIONS, () -> "a 404 is not retried: " + ranges(server));
+        assertTrue(server.requests().size() <= 1 + CONNECTIONS, () -> "a 404 is not retried, and no connection "
+                + "goes on to another chunk: " + ranges(server));
         assertFalse(Files.exists(target));
         assertTrue(Files.exists(part) && Files.exists(map), "kept for resuming, as the one-connection path does");
     }
 
     @Test
-    void neverSendsTheBearerTokenToTheStorageOriginOfAnyRange() throws IOException {
+    void asksTheApiOnceAndSendsEveryChunkToTheStorageLinkWithoutTheBearerToken() throws IOException {
         RangeFileServer storage = newServer().etag(ETAG);
         server.redirectTo(storage.downloadUrl() + "?X-Amz-Signature=0a1b2c3d");
 
         DownloadResult result = download();
 
         assertDownloaded(result);
-        assertEquals(5, storage.requests().size(), () -> "the probe and four ranges: " + ranges(storage));
+        assertEquals(1 + chunks(), storage.requests().size(), () -> "the probe and every chunk: " + ranges(storage));
         assertEquals(PROBE, ranges(storage).get(0));
+        assertEquals(chunkRanges(), Set.copyOf(ranges(storage).subList(1, storage.requests().size())));
         assertTrue(storage.requests().stream().allMatch(request -> request.authorization() == null),
                 storage.requests()::toString);
-        assertEquals(5, server.requests().size(), "every range asks the API, which redirects");
-        assertTrue(server.requests().stream().allMatch(request -> ("Bearer " + TOKEN).equals(request.authorization())
-                && request.status() == 302));
+        assertEquals(1, server.requests().size(), () -> "the API is asked once, for the link: " + ranges(server));
+        assertEquals("Bearer " + TOKEN, server.requests().get(0).authorization());
+        assertEquals(302, server.requests().get(0).status());
+        assertEquals(1 + chunks(), result.attempts(), "redirects are not counted");
     }
 
     @Test
-    void anInterruptStopsEveryRangeAndKeepsThePartialFile() throws Exception {
-        server.holdAfter(1_000); // the probe's body, which the first range writes, stops after 1,000 bytes
+    void asksTheApiForOneFreshLinkWhenTheStorageOriginRefusesTheLinkMidway() throws IOException {
+        RangeFileServer storage = newServer().etag(ETAG);
+        server.redirectTo(storage.downloadUrl() + "?X-Amz-Signature=0a1b2c3d");
+        storage.cutRule((response, start) -> {
+            if (response == 6) {
+                storage.failTimes(1, 403, "Forbidden", "Request has expired"); // the next request, whichever
+            }
+            return -1;
+        });
+
+        DownloadResult result = download();
+
+        assertDownloaded(result);
+        assertEquals(1, storage.requests().stream().filter(request -> request.status() == 403).count());
+        assertEquals(2, server.requests().size(), () -> "one call for the download, one for a fresh link: "
+                + ranges(server));
+        assertTrue(server.requests().stream().allMatch(request -> request.status() == 302));
+        assertEquals(chunkRanges(), storage.requests().stream().filter(request -> request.status() == 206)
+                .map(RangeFileServer.Request::range).filter(range -> !range.equals(PROBE)).collect(Collectors.toSet()),
+                "the refused chunk was asked for again under the fresh link");
+        assertEquals(0, result.resumes(), "a refused link is not a broken connection");
+        assertEquals(2 + chunks(), result.attempts(), "the probe, every chunk, and the refused request");
+    }
+
+    @Test
+    void failsNamingTheStorageOriginWhenAFreshLinkIsRefusedToo() throws IOException {
+        RangeFileServer storage = newServer().etag(ETAG);
+        server.redirectTo(storage.downloadUrl() + "?X-Amz-Signature=0a1b2c3d");
+        storage.cutRule((response, start) -> {
+            if (response == 6) {
+                storage.fail(403, "Forbidden", "Access Denied");
+            }
+            return -1;
+        });
+
+        ApiException refused = assertThrows(ApiException.class, this::download);
+
+        assertEquals(403, refused.status());
+        assertFalse(refused instanceof AuthenticationException, "the token was not refused: " + refused);
+        assertTrue(refused.getMessage().contains("pre-signed download link")
+                && refused.getMessage().contains(RangeFileServer.DOWNLOAD_PATH), refused.getMessage());
+        assertTrue(server.requests().size() <= 1 + CONNECTIONS, () -> "no loop of fresh links: " + ranges(server));
+        assertTrue(Files.exists(part) && Files.exists(map), "kept for resuming");
+    }
+
+    @Test
+    void anInterruptStopsEveryConnectionAndKeepsThePartialFile() throws Exception {
+        server.holdAfter(1_000); // the probe's body, the start of chunk 0, stops after 1,000 bytes
         CountDownLatch othersDone = new CountDownLatch(1);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicBoolean flagKept = new AtomicBoolean();
         DownloadRequest request = request(target).withProgressListener(progress -> {
-            if (progress.bytes() >= content.length - start(1)) {
+            if (progress.bytes() >= content.length - CHUNK) {
                 othersDone.countDown();
             }
         });
@@ -391,7 +505,7 @@ class RangedDownloadTest {
         });
         downloading.start();
 
-        assertTrue(othersDone.await(20, TimeUnit.SECONDS), "the other three ranges complete");
+        assertTrue(othersDone.await(20, TimeUnit.SECONDS), "the other chunks complete");
         downloading.interrupt();
         downloading.join(TimeUnit.SECONDS.toMillis(20));
 
@@ -399,7 +513,7 @@ class RangedDownloadTest {
         assertInstanceOf(BulkExportException.class, thrown.get());
         assertTrue(thrown.get().getMessage().contains("interrupted"), thrown.get().getMessage());
         assertTrue(flagKept.get(), "the interrupt flag stays set");
-        assertTrue(server.awaitClientAbort(Duration.ofSeconds(10)), "the held range's connection was dropped");
+        assertTrue(server.awaitClientAbort(Duration.ofSeconds(10)), "the held chunk's connection was dropped");
         assertTrue(Files.exists(part) && Files.exists(map));
         assertFalse(Files.exists(target));
     }

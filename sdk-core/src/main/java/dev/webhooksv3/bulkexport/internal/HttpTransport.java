@@ -99,6 +99,9 @@ final class HttpTransport implements Transport {
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         // Every request, token and storage downloads included: the one place requests are built.
         builder.setHeader("User-Agent", UserAgent.header());
+        if (request.http11()) {
+            builder.version(HttpClient.Version.HTTP_1_1);
+        }
         boolean trusted = Origins.sameOrigin(request.uri(), apiOrigin);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             if (trusted || !header.getKey().equalsIgnoreCase(ApiRequest.AUTHORIZATION)) {

@@ -5,154 +5,142 @@ import dev.webhooksv3.bulkexport.RetryPolicy;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One range of a parallel download: asks for {@code Range: bytes=done-end} with the file's
- * validator in {@code If-Range}, writes the body in place into the part file, and resumes from
- * where it got to when the connection breaks, as {@link ResumingInputStream} does for the whole
- * file: the same checks that every answer is of the same version, the same fresh link when the
- * storage origin refuses its pre-signed one, the same bound on attempts without progress.
+ * One connection of a parallel download: fetches the chunks it is handed, each with
+ * {@code Range: bytes=done-end} and the file's validator in {@code If-Range}, writing the body in
+ * place into the part file, and resumes a chunk from where it got to when the connection breaks, as
+ * {@link ResumingInputStream} does for the whole file: the same checks that every answer is of the
+ * same version, the same fresh link when the storage origin refuses its pre-signed one (through
+ * {@link DownloadLink}), the same bound on attempts without progress, counted per chunk.
  */
-final class RangeFetch {
+final class RangeFetch implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport");
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
     /** How long a {@link DirectBody} drain waits between looks at its state; nothing to report here. */
     private static final Duration DRAIN_TICK = Duration.ofSeconds(1);
     private static final int STAGING_BYTES = 256 * 1024;
 
-    private final Transport transport;
+    private final DownloadLink link;
     private final ApiRequest download;
     private final RangeMap map;
-    private final int range;
+    /**
+     * The part file, through a channel of this connection's own: an interrupt during a call on a
+     * channel closes it, and stopping this connection must not close the others' channel.
+     */
     private final FileChannel part;
     private final RetryPolicy policy;
     private final Sleeper sleeper;
     private final Clock clock;
-    private final AtomicInteger requests;
     private final AtomicInteger resumes;
     private final FileVersion version;
     private final Backoff backoff;
     private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
 
     /**
-     * @param download the download request, already asking for the unencoded file as a direct body
-     * @param requests counts every request sent, shared by the ranges
-     * @param resumes counts every resume, shared by the ranges
+     * @param download the API's download request, already asking for the unencoded file as a
+     *     direct body
+     * @param part the part file, at the file's full length, written at each chunk's position
+     * @param resumes counts every resume, shared by the connections
+     * @throws IOException if the part file cannot be opened
      */
-    RangeFetch(Transport transport, ApiRequest download, RangeMap map, int range, FileChannel part,
-               RetryPolicy policy, Sleeper sleeper, Clock clock, AtomicInteger requests, AtomicInteger resumes) {
-        this.transport = transport;
+    RangeFetch(DownloadLink link, ApiRequest download, RangeMap map, Path part, RetryPolicy policy,
+               Sleeper sleeper, Clock clock, AtomicInteger resumes) throws IOException {
+        this.link = link;
         this.download = download;
         this.map = map;
-        this.range = range;
-        this.part = part;
+        this.part = FileChannel.open(part, StandardOpenOption.WRITE);
         this.policy = policy;
         this.sleeper = sleeper;
         this.clock = clock;
-        this.requests = requests;
         this.resumes = resumes;
         this.version = new FileVersion(map.validator(), validator -> { });
         version.knownLength(map.length());
         this.backoff = new Backoff(policy);
     }
 
-    /** The range as messages name it: "range 2 of 4 (bytes 5000-9999)". */
-    String describe() {
-        return "range " + (range + 1) + " of " + map.count() + " (bytes " + map.start(range) + "-"
-                + (map.end(range) - 1) + ")";
+    /** A chunk as messages name it: "chunk 2 of 74 (bytes 8388608-16777215)". */
+    String describe(int chunk) {
+        return "chunk " + (chunk + 1) + " of " + map.count() + " (bytes " + map.start(chunk) + "-"
+                + (map.end(chunk) - 1) + ")";
     }
 
     /**
-     * Fetches the rest of the range.
+     * Fetches the rest of a chunk.
      *
-     * @param probe the answer to the download's first request, for the first bytes of this range,
+     * @param probe the answer to the download's first request, for the first bytes of this chunk,
      *     to be written before asking for the rest; or null
-     * @throws IOException if the range broke and could not be resumed
+     * @throws IOException if the chunk broke and could not be resumed
      * @throws java.io.UncheckedIOException if the part file could not be written
      * @throws ResumingInputStream.ContentChangedException if the file changed on the server
      * @throws BulkExportException for an error answer, or if interrupted
      */
-    void run(Exchange probe) throws IOException {
+    void fetch(int chunk, Exchange probe) throws IOException {
         Exchange next = probe;
         int failuresWithoutProgress = 0;
-        while (!map.complete(range)) {
-            long from = map.done(range);
+        while (!map.complete(chunk)) {
+            long from = map.done(chunk);
             boolean probing = next != null;
             IOException failure;
-            try (Exchange exchange = probing ? next : open(from)) {
+            try (Exchange exchange = probing ? next : open(chunk, from)) {
                 next = null;
-                failure = drain(exchange);
+                failure = drain(chunk, exchange);
             }
-            if (map.complete(range) || probing && failure == null) {
+            if (!(failure instanceof InterruptedIOException)) {
+                written(chunk); // the body ended or broke: what arrived of it
+            }
+            if (map.complete(chunk) || probing && failure == null) {
                 continue; // done, or the probe's few bytes were all it was asked for: not a resume
             }
             if (failure == null) {
-                failure = new EOFException("body ended at byte " + map.done(range) + " of " + map.end(range));
+                failure = new EOFException("body ended at byte " + map.done(chunk) + " of " + map.end(chunk));
             } else if (failure instanceof InterruptedIOException) {
                 throw failure; // the download is being stopped
             }
-            failuresWithoutProgress = map.done(range) > from ? 1 : failuresWithoutProgress + 1;
+            failuresWithoutProgress = map.done(chunk) > from ? 1 : failuresWithoutProgress + 1;
             if (failuresWithoutProgress >= policy.maxAttempts()) {
-                throw new IOException(describe() + " broke at byte " + map.done(range) + " and could not be resumed"
-                        + " after " + failuresWithoutProgress + " attempt(s) without progress: " + failure.getMessage(),
-                        failure);
+                throw new IOException(describe(chunk) + " broke at byte " + map.done(chunk) + " and could not be "
+                        + "resumed after " + failuresWithoutProgress + " attempt(s) without progress: "
+                        + failure.getMessage(), failure);
             }
-            sleeper.pause(backoff.after(failuresWithoutProgress), "resuming " + describe() + " at byte "
-                    + map.done(range));
+            sleeper.pause(backoff.after(failuresWithoutProgress), "resuming " + describe(chunk) + " at byte "
+                    + map.done(chunk));
             resumes.incrementAndGet();
         }
     }
 
     /** Writes the body into place; the failure to resume from, or null if the body ended. */
-    private IOException drain(Exchange exchange) {
+    private IOException drain(int chunk, Exchange exchange) {
         try {
-            ((DirectBody) exchange.body()).drainTo(this::write, DRAIN_TICK, () -> { });
+            ((DirectBody) exchange.body()).drainTo(buffers -> write(chunk, buffers), DRAIN_TICK, () -> { });
             return null;
         } catch (IOException broken) {
             return broken;
         }
     }
 
-    /** Asks for the range from {@code from} on, and checks that the answer is of the same file. */
-    private Exchange open(long from) throws IOException {
-        ApiRequest ranged = download.withHeader("Range", "bytes=" + from + "-" + (map.end(range) - 1))
+    /** Asks for the chunk from {@code from} on, and checks that the answer is of the same file. */
+    private Exchange open(int chunk, long from) throws IOException {
+        ApiRequest ranged = download.withHeader("Range", "bytes=" + from + "-" + (map.end(chunk) - 1))
                 .withHeader("If-Range", map.validator());
-        return accepted(send(transport, ranged, requests, describe()), from);
-    }
-
-    /**
-     * Sends a range request, asking the API once more for a fresh link when the storage origin
-     * refuses the pre-signed one (expired while we read).
-     */
-    static Exchange send(Transport transport, ApiRequest ranged, AtomicInteger requests, String what) {
-        Exchange exchange = transport.exchange(ranged);
-        requests.incrementAndGet();
-        if ((exchange.status() == 401 || exchange.status() == 403)
-                && !Origins.sameOrigin(exchange.uri(), exchange.request().uri())) {
-            LOG.info("{} {}: the storage origin refused the download link ({}); asking the API for a fresh one",
-                    ranged.describe(), what, exchange.status());
-            exchange.close();
-            exchange = transport.exchange(ranged);
-            requests.incrementAndGet();
-        }
-        return exchange;
+        return accepted(chunk, link.send(ranged, describe(chunk)), from);
     }
 
     /** The answer if it is the asked range of the same version; else closes it and says why not. */
-    private Exchange accepted(Exchange exchange, long from) throws IOException {
+    private Exchange accepted(int chunk, Exchange exchange, long from) throws IOException {
         int status = exchange.status();
-        String where = download.describe() + " " + describe() + " changed since byte " + from + " was received";
+        String where = download.describe() + " " + describe(chunk) + " changed since byte " + from + " was received";
         if (status == 200 || status == 416) {
             // If-Range sends the whole file when the validator no longer matches; a 416, that it shrank.
             exchange.close();
@@ -174,29 +162,30 @@ final class RangeFetch {
         Matcher answered = exchange.headers().firstValue("Content-Range").map(CONTENT_RANGE::matcher)
                 .filter(Matcher::matches).orElse(null);
         if (answered == null || Long.parseLong(answered.group(1)) != from
-                || Long.parseLong(answered.group(2)) >= map.end(range)) {
+                || Long.parseLong(answered.group(2)) >= map.end(chunk)) {
             exchange.close();
             throw new BulkExportException(download.describe() + " answered 206 with Content-Range "
                     + exchange.headers().firstValue("Content-Range").orElse("<none>") + " to a request for bytes "
-                    + from + "-" + (map.end(range) - 1) + " of " + describe(), null);
+                    + from + "-" + (map.end(chunk) - 1) + " of " + describe(chunk), null);
         }
         version.requireSame(exchange, Long.parseLong(answered.group(3)), where);
         return exchange;
     }
 
     /**
-     * Writes one batch of the body at the range's position, through a direct buffer: a positional
-     * write has no gathering form, and a heap buffer is copied into a temporary direct one by the
-     * channel anyway, so one copy here turns a batch of small buffers into few system calls.
+     * Takes one batch of the body (the client hands over one buffer of about 16 KiB at a time),
+     * writing it at the chunk's position once {@value #STAGING_BYTES} bytes are staged in a direct
+     * buffer, or the body ends: a heap buffer is copied into a temporary direct one by the channel
+     * anyway, so one copy here turns many small writes into few system calls.
      */
-    private void write(ByteBuffer[] buffers) throws IOException {
-        long at = map.done(range);
+    private void write(int chunk, ByteBuffer[] buffers) throws IOException {
+        long at = map.done(chunk) + staging.position();
         long batch = 0;
         for (ByteBuffer buffer : buffers) {
             batch += buffer.remaining();
         }
-        if (at + batch > map.end(range)) {
-            throw new IOException(download.describe() + " sent more than the bytes asked for " + describe());
+        if (at + batch > map.end(chunk)) {
+            throw new IOException(download.describe() + " sent more than the bytes asked for " + describe(chunk));
         }
         for (ByteBuffer buffer : buffers) {
             while (buffer.hasRemaining()) {
@@ -205,21 +194,33 @@ final class RangeFetch {
                 staging.put(slice);
                 buffer.position(buffer.position() + take);
                 if (!staging.hasRemaining()) {
-                    at = flush(at);
+                    flush(chunk);
                 }
             }
         }
-        flush(at);
     }
 
-    private long flush(long at) throws IOException {
+    /** Writes what is staged, after the body ended or broke. */
+    private void written(int chunk) {
+        try {
+            flush(chunk);
+        } catch (IOException disk) {
+            throw new UncheckedIOException(disk);
+        }
+    }
+
+    private void flush(int chunk) throws IOException {
         staging.flip();
-        long position = at;
+        long position = map.done(chunk);
         while (staging.hasRemaining()) {
             position += part.write(staging, position);
         }
         staging.clear();
-        map.advance(range, position);
-        return position;
+        map.advance(chunk, position);
+    }
+
+    @Override
+    public void close() throws IOException {
+        part.close();
     }
 }

@@ -5,54 +5,58 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.zip.CRC32;
 
 /**
- * The byte ranges of a parallel download, which version of the file they are of, and how far each
- * got: {@code done(i)} only grows, and every byte of range {@code i} below it is in the part file.
+ * The chunks of a parallel download, which version of the file they are of, and how far each got:
+ * the file is cut into chunks of {@link #chunkBytes()} (the last one shorter), fetched in file
+ * order by whichever connection is free; {@code done(c)} only grows, and every byte of chunk
+ * {@code c} below it is in the part file.
  *
- * <p>Kept beside the part file ({@code target.part.ranges}) so that a later process continues each
- * range: a few lines of text and a CRC-32 of them, written to a temporary file and renamed over
- * the old one, so that a crash leaves either the old or the new map, and a torn or foreign file is
- * recognised and ignored. The caller forces the part file before writing the map: a map must never
- * claim bytes that a power loss could take back.
+ * <p>Kept beside the part file ({@code target.part.ranges}) so that a later process fetches only
+ * what is missing, over any number of connections: a few lines of text (the byte ranges the part
+ * file holds, adjacent chunks joined) and a CRC-32 of them, written to a temporary file and renamed
+ * over the old one, so that a crash leaves either the old or the new map, and a torn or foreign
+ * file is recognised and ignored. The caller forces the part file before writing the map: a map
+ * must never claim bytes that a power loss could take back.
  */
 final class RangeMap {
 
-    private static final String FORMAT = "webhooks-bulkexport ranged download 1";
+    private static final String FORMAT = "webhooks-bulkexport ranged download 2";
 
     private final long length;
     private final String validator;
-    private final long[] starts;
+    private final long chunkBytes;
     private final AtomicLongArray done;
 
-    private RangeMap(long length, String validator, long[] starts, long[] done) {
+    private RangeMap(long length, String validator, long chunkBytes, long[] done) {
         this.length = length;
         this.validator = validator;
-        this.starts = starts;
+        this.chunkBytes = chunkBytes;
         this.done = new AtomicLongArray(done);
     }
 
-    /** Splits {@code length} bytes into {@code count} ranges of nearly equal size, none done. */
-    static RangeMap plan(long length, String validator, int count) {
-        long[] starts = new long[count];
-        for (int i = 0; i < count; i++) {
-            starts[i] = length / count * i + Math.min(i, length % count);
+    /** Cuts {@code length} bytes into chunks of {@code chunkBytes}, none done. */
+    static RangeMap plan(long length, String validator, long chunkBytes) {
+        if (length <= 0 || chunkBytes <= 0 || (length - 1) / chunkBytes >= Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cannot cut " + length + " bytes into chunks of " + chunkBytes);
         }
-        return new RangeMap(length, validator, starts, starts.clone());
+        long[] done = new long[(int) ((length + chunkBytes - 1) / chunkBytes)];
+        for (int c = 0; c < done.length; c++) {
+            done[c] = c * chunkBytes;
+        }
+        return new RangeMap(length, validator, chunkBytes, done);
     }
 
     /** A copy with the progress as it is now, to be written once the bytes it counts are forced. */
     RangeMap snapshot() {
-        long[] now = new long[starts.length];
-        for (int i = 0; i < now.length; i++) {
-            now[i] = done(i);
+        long[] now = new long[count()];
+        for (int c = 0; c < now.length; c++) {
+            now[c] = done(c);
         }
-        return new RangeMap(length, validator, starts, now);
+        return new RangeMap(length, validator, chunkBytes, now);
     }
 
     long length() {
@@ -63,59 +67,89 @@ final class RangeMap {
         return validator;
     }
 
+    long chunkBytes() {
+        return chunkBytes;
+    }
+
     int count() {
-        return starts.length;
+        return done.length();
     }
 
-    long start(int range) {
-        return starts[range];
+    long start(int chunk) {
+        return chunk * chunkBytes;
     }
 
-    /** The end of a range, exclusive. */
-    long end(int range) {
-        return range + 1 < starts.length ? starts[range + 1] : length;
+    /** The end of a chunk, exclusive. */
+    long end(int chunk) {
+        return Math.min(length, (chunk + 1) * chunkBytes);
     }
 
-    /** Where a range continues: the first of its bytes not yet in the part file. */
-    long done(int range) {
-        return done.get(range);
+    /** Where a chunk continues: the first of its bytes not yet in the part file. */
+    long done(int chunk) {
+        return done.get(chunk);
     }
 
-    /** Records that the bytes of {@code range} before {@code position} are in the part file. */
-    void advance(int range, long position) {
-        done.set(range, position);
+    /** Records that the bytes of {@code chunk} before {@code position} are in the part file. */
+    void advance(int chunk, long position) {
+        done.set(chunk, position);
     }
 
-    boolean complete(int range) {
-        return done(range) >= end(range);
+    boolean complete(int chunk) {
+        return done(chunk) >= end(chunk);
+    }
+
+    /** How many chunks are not complete. */
+    int incomplete() {
+        int left = 0;
+        for (int c = 0; c < count(); c++) {
+            left += complete(c) ? 0 : 1;
+        }
+        return left;
     }
 
     /** How many bytes of the file are in the part file. */
     long bytes() {
         long sum = 0;
-        for (int i = 0; i < starts.length; i++) {
-            sum += done(i) - starts[i];
+        for (int c = 0; c < count(); c++) {
+            sum += done(c) - start(c);
         }
         return sum;
     }
 
-    /** The end of the part file's complete prefix: every byte before it is in place. */
-    long contiguous() {
-        for (int i = 0; i < starts.length; i++) {
-            if (!complete(i)) {
-                return done(i);
+    /**
+     * The end of the part file's complete prefix, looking from {@code chunk} on (every chunk before
+     * it known complete): every byte before it is in place.
+     */
+    long contiguous(int chunk) {
+        for (int c = chunk; c < count(); c++) {
+            if (!complete(c)) {
+                return done(c);
             }
         }
         return length;
+    }
+
+    /** The chunk that holds byte {@code position} (the last one for the file's end). */
+    int chunkAt(long position) {
+        return (int) Math.min(count() - 1, position / chunkBytes);
     }
 
     /** Writes the map, replacing {@code file} atomically. */
     void write(Path file) throws IOException {
         StringBuilder text = new StringBuilder(FORMAT).append('\n')
                 .append("length ").append(length).append('\n')
-                .append("validator ").append(validator).append('\n');
-        for (int i = 0; i < starts.length; i++) {
-            text.append("range ").append(starts[i]).append(' ').append(done(i)).append('\n');
+                .append("validator ").append(validator).append('\n')
+                .append("chunk ").append(chunkBytes).append('\n');
+        for (int c = 0; c < count(); ) {
+            long from = start(c);
+            long to = done(c);
+            while (to == end(c) && c + 1 < count() && done(c + 1) > start(c + 1)) {
+                to = done(++c); // a complete chunk and the held start of the next: one range
+            }
+            c++;
+            if (to > from) {
+                text.append("have ").append(from).append(' ').append(to).append('\n');
+            }
         }
         byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
@@ -125,7 +159,7 @@ final class RangeMap {
 
     /**
      * The map in {@code file}, or empty when there is none or it cannot be trusted (torn, another
-     * format, ranges that do not tile the file).
+     * format, ranges that do not start at a chunk or overlap).
      */
     static Optional<RangeMap> read(Path file) {
         try {
@@ -147,29 +181,31 @@ final class RangeMap {
 
     private static Optional<RangeMap> parse(String[] lines) {
         if (lines.length < 4 || !lines[0].equals(FORMAT) || !lines[1].startsWith("length ")
-                || !lines[2].startsWith("validator ")) {
+                || !lines[2].startsWith("validator ") || !lines[3].startsWith("chunk ")) {
             return Optional.empty();
         }
-        long length = Long.parseLong(lines[1].substring(7));
         String validator = lines[2].substring(10);
-        List<long[]> ranges = new ArrayList<>();
-        for (int i = 3; i < lines.length; i++) {
+        if (validator.isEmpty()) {
+            return Optional.empty();
+        }
+        RangeMap map = plan(Long.parseLong(lines[1].substring(7)), validator, Long.parseLong(lines[3].substring(6)));
+        long previous = -1;
+        for (int i = 4; i < lines.length; i++) {
             String[] fields = lines[i].split(" ");
-            if (fields.length != 3 || !fields[0].equals("range")) {
+            if (fields.length != 3 || !fields[0].equals("have")) {
                 return Optional.empty();
             }
-            ranges.add(new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2])});
-        }
-        long[] starts = ranges.stream().mapToLong(range -> range[0]).toArray();
-        long[] done = ranges.stream().mapToLong(range -> range[1]).toArray();
-        RangeMap map = new RangeMap(length, validator, starts, done);
-        for (int i = 0; i < starts.length; i++) {
-            boolean tiles = i == 0 ? starts[0] == 0 : starts[i] > starts[i - 1];
-            if (!tiles || done[i] < starts[i] || done[i] > map.end(i) || map.end(i) > length) {
+            long from = Long.parseLong(fields[1]);
+            long to = Long.parseLong(fields[2]);
+            if (from < previous || from % map.chunkBytes != 0 || to <= from || to > map.length) {
                 return Optional.empty();
             }
+            for (int c = map.chunkAt(from); c < map.count() && map.start(c) < to; c++) {
+                map.advance(c, Math.min(map.end(c), to));
+            }
+            previous = to;
         }
-        return validator.isEmpty() ? Optional.empty() : Optional.of(map);
+        return Optional.of(map);
     }
 
     private static long crc(byte[] bytes) {

@@ -23,26 +23,44 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A download over several connections at once ({@link DownloadRequest#withParallelism}): the file
- * is split into equal byte ranges, one {@link RangeFetch} per range, each writing in place into the
- * part file, which is created at the file's full length; {@link ParallelFetch} runs them.
+ * is cut into chunks ({@value #CHUNK_BYTES} bytes, fewer for a smaller file so that each connection
+ * gets about {@value #CHUNKS_PER_CONNECTION}), which the connections fetch in file order, each
+ * taking the next one not yet fetched, as AWS's transfer manager does with the parts of an object;
+ * each chunk is written in place into the part file, which is created at the file's full length.
+ * The complete prefix thus grows steadily, and the SHA-256 follows it during the download rather
+ * than reading most of the file back after it. {@link ParallelFetch} runs the connections,
+ * {@link RangeFetch} is one of them.
  *
  * <p>The first request asks for the first bytes only; its {@code Content-Range} tells the length
- * and its ETag (else Last-Modified) the validator that every range request then sends in
- * {@code If-Range}; its body becomes the start of the first range. A server that ignores ranges or
- * names no validator, or a small file, is left to the one-connection path, which then asks again
- * from byte 0 (at most the first bytes were received in vain). The ranges' progress is kept in a
- * {@link RangeMap} beside the part file, written before the part file is created and removed after
- * the file is moved into place: a part file with a map is this class's to continue or drop, one
- * without a map is the one-connection path's.
+ * and its ETag (else Last-Modified) the validator that every chunk request then sends in
+ * {@code If-Range}; its body becomes the start of the first chunk. It also tells where the API
+ * redirected the download: {@link DownloadLink} sends every chunk there, asking the API again only
+ * for a fresh link. Every request goes over HTTP/1.1, so that n connections are n TCP connections,
+ * each with its own window and its own share of a per-connection cap, not n streams of one HTTP/2
+ * connection. A server that ignores ranges or names no validator, or a small file, is left to the
+ * one-connection path, which then asks again from byte 0 (at most the first bytes were received in
+ * vain). The chunks' progress is kept in a {@link RangeMap} beside the part file, written before the
+ * part file is created and removed after the file is moved into place: a part file with a map is
+ * this class's to continue (over any number of connections) or drop, one without a map is the
+ * one-connection path's.
  */
 final class RangedDownload {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.webhooksv3.bulkexport");
     private static final Pattern FIRST_BYTES = Pattern.compile("bytes 0-(\\d+)/(\\d+)");
-    /** The smallest range by default: a connection must have enough to do to be worth opening. */
+    /** The smallest chunk by default: a request must bring enough to be worth its round trip. */
     static final long MIN_RANGE_BYTES = 1024 * 1024;
-    /** The file must be at least this many ranges long to be split at all. */
-    private static final int MIN_RANGES = 8;
+    /**
+     * The largest chunk: small enough that the hash follows closely behind the connections, and that
+     * the last chunks leave few connections idle at the end; large enough that a request per chunk
+     * costs nothing that counts.
+     */
+    static final long CHUNK_BYTES = 8L * 1024 * 1024;
+    /** A smaller file is cut into smaller chunks, so that each connection still gets about this many. */
+    static final int CHUNKS_PER_CONNECTION = 4;
+    private static final long CHUNK_ALIGNMENT = 64 * 1024;
+    /** The file must be at least this many of the smallest chunks long to be split at all. */
+    private static final int MIN_CHUNKS = 8;
     private static final long PROBE_BYTES = 64 * 1024;
 
     private final ExportApi api;
@@ -51,8 +69,8 @@ final class RangedDownload {
     private final long minRangeBytes;
 
     /**
-     * @param minRangeBytes the smallest range: a file shorter than {@value #MIN_RANGES} of them,
-     *     or than one per connection, is downloaded over one connection
+     * @param minRangeBytes the smallest chunk: a file shorter than {@value #MIN_CHUNKS} of them, or
+     *     than one per connection, is downloaded over one connection
      */
     RangedDownload(ExportApi api, RetryPolicy policy, Sleeper sleeper, long minRangeBytes) {
         this.api = api;
@@ -62,11 +80,11 @@ final class RangedDownload {
     }
 
     /**
-     * Downloads into {@code part} (continuing the ranges of an earlier process), then moves it to
+     * Downloads into {@code part} (continuing the chunks of an earlier process), then moves it to
      * {@code target}; or, when the file is better downloaded over one connection, returns empty
-     * with no part file touched but for dropping one whose ranges cannot be continued.
+     * with no part file touched but for dropping one whose chunks cannot be continued.
      *
-     * @throws IOException if a range broke and could not be resumed, or the part file could not be
+     * @throws IOException if a chunk broke and could not be resumed, or the part file could not be
      *     written (the part file and its map are kept for resuming)
      * @throws ResumingInputStream.ContentChangedException if the file changed on the server
      */
@@ -78,18 +96,20 @@ final class RangedDownload {
         }
         RangeMap map = continued(request, part, mapFile);
         AtomicInteger requests = new AtomicInteger();
-        ApiRequest ranged = ApiRequest.download(uri).toFile().withHeader("Accept-Encoding", "identity");
+        DownloadLink link = new DownloadLink(api.transport(), requests);
+        ApiRequest ranged = ApiRequest.download(uri).toFile().overHttp11().withHeader("Accept-Encoding", "identity");
         Exchange probe = null;
         if (map == null) {
             if (request.parallelism() == 1 || Files.exists(part)) {
-                return Optional.empty(); // a part file without ranges is the one-connection path's, and continued by it
+                return Optional.empty(); // a part file without chunks is the one-connection path's, and continued by it
             }
-            probe = probe(ranged, request, requests);
+            probe = probe(link, ranged, request);
             if (probe == null) {
                 return Optional.empty();
             }
             try {
-                map = RangeMap.plan(lengthOf(probe), validatorOf(probe), request.parallelism());
+                long length = lengthOf(probe);
+                map = RangeMap.plan(length, validatorOf(probe), chunkBytes(length, request.parallelism()));
                 map.write(mapFile); // before the part file, which is never without its map
                 try (FileChannel created = FileChannel.open(part, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE)) {
@@ -100,12 +120,12 @@ final class RangedDownload {
                 throw e;
             }
         }
-        return Optional.of(fetch(ranged, request, map, probe, target, part, mapFile, requests, started));
+        return Optional.of(fetch(link, ranged, request, map, probe, target, part, mapFile, requests, started));
     }
 
     /**
-     * The ranges of an earlier process to continue, or null; a part file whose ranges cannot be
-     * continued (another parallelism, a torn map, another length) is dropped with its map.
+     * The chunks of an earlier process to continue, or null; a part file whose chunks cannot be
+     * continued (a torn map, another length) is dropped with its map.
      */
     private static RangeMap continued(DownloadRequest request, Path part, Path mapFile) throws IOException {
         if (!Files.exists(mapFile)) {
@@ -114,13 +134,12 @@ final class RangedDownload {
         Optional<RangeMap> map = RangeMap.read(mapFile);
         boolean present = Files.isRegularFile(part);
         String mismatch = !present ? "" : map.isEmpty() ? "its range map " + mapFile + " is unreadable"
-                : map.get().count() != request.parallelism() ? "it was downloaded over " + map.get().count()
-                        + " connection(s), not " + request.parallelism()
                 : Files.size(part) != map.get().length() ? "it has " + Files.size(part) + " bytes, not the "
                         + map.get().length() + " of its range map" : null;
         if (mismatch == null) {
-            LOG.info("export {}: continuing {} ranges of the partial file {} ({} of {} bytes received)",
-                    request.exportId(), map.get().count(), part, map.get().bytes(), map.get().length());
+            LOG.info("export {}: continuing the partial file {} over {} connection(s): {} of {} bytes received, "
+                    + "{} of {} chunks to fetch", request.exportId(), part, request.parallelism(), map.get().bytes(),
+                    map.get().length(), map.get().incomplete(), map.get().count());
             return map.get();
         }
         if (present) {
@@ -132,18 +151,33 @@ final class RangedDownload {
     }
 
     /**
+     * The chunk size for a file of {@code length} bytes: {@value #CHUNK_BYTES}, or less so that each
+     * connection gets about {@value #CHUNKS_PER_CONNECTION} chunks, but not less than the smallest;
+     * then evened out so that the chunks are a multiple of the connections where it can be: with
+     * connections of one speed (a cap per connection), all of them then finish at once, instead of
+     * one fetching a last chunk while the others idle.
+     */
+    private long chunkBytes(long length, int connections) {
+        long share = length / ((long) connections * CHUNKS_PER_CONNECTION);
+        long size = Math.max(minRangeBytes, Math.min(CHUNK_BYTES, share));
+        long chunks = (length + size - 1) / size;
+        chunks = (chunks + connections - 1) / connections * connections;
+        long even = (length + chunks - 1) / chunks;
+        return Math.max(minRangeBytes, (even + CHUNK_ALIGNMENT - 1) / CHUNK_ALIGNMENT * CHUNK_ALIGNMENT);
+    }
+
+    /**
      * Asks for the file's first bytes; the answer if the file is to be split, else null (the answer
      * closed): not a range of the identity bytes with a length and validator, or a small file.
      */
-    private Exchange probe(ApiRequest ranged, DownloadRequest request, AtomicInteger requests) {
+    private Exchange probe(DownloadLink link, ApiRequest ranged, DownloadRequest request) {
         long probeBytes = Math.min(PROBE_BYTES, minRangeBytes);
-        Exchange exchange = RangeFetch.send(api.transport(), ranged.withHeader("Range", "bytes=0-" + (probeBytes - 1)),
-                requests, "first bytes");
+        Exchange exchange = link.send(ranged.withHeader("Range", "bytes=0-" + (probeBytes - 1)), "first bytes");
         if (exchange.status() != 200 && exchange.status() != 206 && exchange.status() != 416) {
             throw Errors.toException(exchange, api.clock());
         }
         long length = lengthOf(exchange);
-        long smallest = Math.max(MIN_RANGES, request.parallelism()) * minRangeBytes;
+        long smallest = Math.max(MIN_CHUNKS, request.parallelism()) * minRangeBytes;
         String refusal = exchange.status() != 206 ? "the server answered " + exchange.status() + " to a range request"
                 : !(exchange.body() instanceof DirectBody) ? "the server answered a range request with a body of type "
                         + exchange.headers().firstValue("Content-Type").orElse("?") + " and Content-Encoding "
@@ -152,7 +186,7 @@ final class RangedDownload {
                         + "bytes=0-" + (probeBytes - 1) + " with Content-Range "
                         + exchange.headers().firstValue("Content-Range").orElse("<none>")
                 : validatorOf(exchange) == null ? "the server names no validator (ETag or Last-Modified) that would "
-                        + "keep the ranges of one version"
+                        + "keep the chunks of one version"
                 : length < smallest ? "the file has " + length + " bytes, fewer than the " + smallest + " worth it"
                 : null;
         if (refusal == null) {
@@ -182,22 +216,20 @@ final class RangedDownload {
         return version.validator();
     }
 
-    private DownloadResult fetch(ApiRequest ranged, DownloadRequest request, RangeMap map, Exchange probe,
-                                 Path target, Path part, Path mapFile, AtomicInteger requests, long started)
-            throws IOException {
+    private DownloadResult fetch(DownloadLink link, ApiRequest ranged, DownloadRequest request, RangeMap map,
+                                 Exchange probe, Path target, Path part, Path mapFile, AtomicInteger requests,
+                                 long started) throws IOException {
         String sha256;
         AtomicInteger resumes;
         Exchange first = probe;
-        try (ParallelFetch run = new ParallelFetch(request.exportId(), map, part, mapFile)) {
+        int connections = Math.max(1, Math.min(request.parallelism(), map.incomplete()));
+        try (ParallelFetch run = new ParallelFetch(request.exportId(), map, part, mapFile, connections)) {
             resumes = run.resumes();
-            for (int i = 0; i < map.count(); i++) {
-                if (!map.complete(i)) {
-                    RangeFetch fetch = new RangeFetch(api.transport(), ranged, map, i, run.channel(), policy, sleeper,
-                            api.clock(), requests, resumes);
-                    Exchange handed = first; // a probe exists only when no range is complete: it goes to the first
-                    first = null;
-                    run.start(fetch, handed);
-                }
+            for (int i = 0; i < connections; i++) {
+                RangeFetch fetch = new RangeFetch(link, ranged, map, part, policy, sleeper, api.clock(), resumes);
+                Exchange handed = first; // a probe exists only when no chunk is complete: it goes to the first
+                first = null;
+                run.start(fetch, handed);
             }
             sha256 = run.await(request.progressListener(), started);
         } finally {
@@ -208,6 +240,9 @@ final class RangedDownload {
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Disk.forceDirectory(target.getParent());
         Files.deleteIfExists(mapFile);
+        LOG.debug("export {}: {} bytes over {} connection(s) in {} chunks of {} bytes, {} request(s), {} of them to "
+                + "the API", request.exportId(), map.length(), connections, map.count(), map.chunkBytes(),
+                requests.get(), link.apiCalls());
         return new DownloadResult(target, map.length(), requests.get(), resumes.get(),
                 Duration.ofNanos(System.nanoTime() - started), sha256);
     }

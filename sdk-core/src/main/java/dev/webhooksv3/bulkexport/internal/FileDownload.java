@@ -209,7 +209,11 @@ public final class FileDownload {
      */
     private static boolean step(InputStream body, PartFile file, byte[] buffer, Runnable tick) throws IOException {
         if (body instanceof DirectBody direct) {
-            direct.drainTo(file, PROGRESS_EVERY, tick);
+            try {
+                direct.drainTo(file, PROGRESS_EVERY, tick);
+            } finally {
+                flushStaged(file); // what arrived before the body ended or broke counts, and is resumed after
+            }
             return true;
         }
         int n = body.read(buffer);
@@ -223,6 +227,14 @@ public final class FileDownload {
         }
         tick.run();
         return false;
+    }
+
+    private static void flushStaged(PartFile file) {
+        try {
+            file.flush();
+        } catch (IOException disk) {
+            throw new UncheckedIOException(disk);
+        }
     }
 
     private static DownloadProgress progress(long transferred, long bytes, ResumingInputStream in, long startedNanos) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.webhooksv3.bulkexport.AwaitOptions;
 import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.EventHandler;
+import dev.webhooksv3.bulkexport.ListenerDelivery;
 import dev.webhooksv3.bulkexport.ExportJob;
 import dev.webhooksv3.bulkexport.FakeTime;
 import dev.webhooksv3.bulkexport.FakeTimeClients;
@@ -307,6 +308,13 @@ class RecoverySimulationTest {
         final int faultyRuns;
         /** Events with the handler at once ({@code withConcurrency}); drawn apart, so that the other draws stay. */
         final int concurrency;
+        /**
+         * Whether the handler is a {@link ListenerDelivery} to a {@link FakeListener} answering a seeded
+         * mix of 400, 429, 503 and resets (then with dead letters after 3 attempts); drawn apart too.
+         */
+        final boolean listener;
+        FakeListener fakeListener;
+        ListenerDelivery delivery;
         final List<Step> steps = new ArrayList<>();
         final long[] pauses = new long[MAX_RUNS + 1];
         final FakeTime time = new FakeTime();
@@ -334,6 +342,7 @@ class RecoverySimulationTest {
             this.redirect = random.nextInt(4) == 0;
             this.faultyRuns = random.nextInt(MAX_FAULTY_RUNS + 1);
             this.concurrency = new int[] {1, 1, 4, 8}[new Random(seed * 31 + 7).nextInt(4)];
+            this.listener = new Random(seed * 17 + 3).nextInt(10) == 0;
             for (int run = 1; run <= faultyRuns; run++) {
                 int count = 1 + random.nextInt(4);
                 for (int i = 0; i < count; i++) {
@@ -348,7 +357,7 @@ class RecoverySimulationTest {
         String plan() {
             StringBuilder plan = new StringBuilder("events=" + events + " jobDuration=" + jobDuration + " tokenLifetime="
                     + tokenLifetime + " redirect=" + redirect + " faultyRuns=" + faultyRuns + " concurrency="
-                    + concurrency);
+                    + concurrency + " listener=" + listener);
             for (Step step : steps) {
                 plan.append("\n    ").append(step).append(fired.contains(step) ? "  [fired]" : "");
             }
@@ -374,6 +383,17 @@ class RecoverySimulationTest {
                     .tokenLifetime(tokenLifetime).clock(time).liveSummary(true).start();
             try {
                 emulator.faults().redirectDownloads(redirect);
+                if (listener) {
+                    fakeListener = FakeListener.builder().seed(seed)
+                            .mix(ListenerAnswer.reject("invalid_request"), 0.02)
+                            .mix(ListenerAnswer.tooManyRequests(Duration.ZERO), 0.05)
+                            .mix(ListenerAnswer.unavailable(), 0.10)
+                            .mix(ListenerAnswer.reset(), 0.05).start();
+                    delivery = ListenerDelivery.to(fakeListener.uri()).httpClient(http)
+                            .retryPolicy(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5),
+                                    Duration.ofSeconds(1), 0))
+                            .requestTimeout(Duration.ofSeconds(5)).build();
+                }
                 RecoveryResult success = null;
                 boolean stuck = false;
                 for (int run = 1; run <= MAX_RUNS && success == null && !stuck; run++) {
@@ -420,6 +440,9 @@ class RecoverySimulationTest {
                 log.add("harness: " + e);
             } finally {
                 emulator.close();
+                if (fakeListener != null) {
+                    fakeListener.close();
+                }
             }
             return violated;
         }
@@ -498,6 +521,9 @@ class RecoverySimulationTest {
                                 stepsAt(run, hook, n).forEach(step -> fire(step, null, label));
                             }
                         });
+                if (listener) {
+                    request = request.withDeadLettersAfter(3);
+                }
                 return client.recoverFailedEvents(request, handler(label, run, entered));
             } catch (RuntimeException | Error e) {
                 if (run == 0) {
@@ -534,6 +560,14 @@ class RecoverySimulationTest {
                         }
                     }
                     if (crash == null) {
+                        if (delivery != null) {
+                            try {
+                                delivery.handle(event); // the listener's faults: refused, retried, dead-lettered
+                            } catch (Exception refused) {
+                                calls.add(new Call(label, id, false));
+                                throw refused;
+                            }
+                        }
                         calls.add(new Call(label, id, true));
                         return;
                     }

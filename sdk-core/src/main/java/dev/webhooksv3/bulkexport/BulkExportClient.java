@@ -406,7 +406,7 @@ public final class BulkExportClient {
         private ExportPathStyle pathStyle = ExportPathStyle.EXPORTS;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.SYSTEM;
-        private long minRangeBytes = 1024 * 1024;
+        private long minRangeBytes = FileDownload.DEFAULT_MIN_RANGE_BYTES;
 
         private Builder() {
         }

@@ -3,10 +3,10 @@ package dev.webhooksv3.bulkexport.benchmarks;
 import dev.webhooksv3.bulkexport.BulkExportClient;
 import dev.webhooksv3.bulkexport.DownloadRequest;
 import dev.webhooksv3.bulkexport.DownloadResult;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Downloads one completed export with {@link BulkExportClient#downloadExport}, the SDK's side of
@@ -33,15 +33,8 @@ public final class DownloadCompare {
      * @throws Exception if a download fails
      */
     public static void main(String[] args) throws Exception {
-        java.util.Map<String, String> options = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        BulkExportClient client = BulkExportClient.builder()
-                .baseUri(URI.create(options.get("--base-uri")))
-                .customerId(options.get("--customer"))
-                .clientCredentials(options.get("--client-id"), options.get("--client-secret"))
-                .build();
+        Map<String, String> options = CompareOptions.parse(args);
+        BulkExportClient client = CompareOptions.client(options);
         Path target = Path.of(options.get("--target"));
         int runs = Integer.parseInt(options.getOrDefault("--runs", "3"));
         int parallelism = Integer.parseInt(options.getOrDefault("--parallelism", "1"));

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,10 +45,7 @@ public final class ListenerCompare {
      * @throws Exception if a recovery fails or an event was lost or sent twice
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
+        Map<String, String> options = CompareOptions.parse(args);
         long events = Long.parseLong(options.getOrDefault("--events", "100000"));
         long sequentialEvents = Long.parseLong(options.getOrDefault("--sequential-events", "2000"));
         Duration latency = Duration.ofMillis(Long.parseLong(options.getOrDefault("--latency-ms", "20")));

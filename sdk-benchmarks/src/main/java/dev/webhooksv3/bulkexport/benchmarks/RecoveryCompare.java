@@ -5,11 +5,9 @@ import dev.webhooksv3.bulkexport.RecoveryRequest;
 import dev.webhooksv3.bulkexport.RecoveryResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -42,15 +40,8 @@ public final class RecoveryCompare {
      * @throws Exception if a recovery fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        BulkExportClient client = BulkExportClient.builder()
-                .baseUri(URI.create(options.get("--base-uri")))
-                .customerId(options.get("--customer"))
-                .clientCredentials(options.get("--client-id"), options.get("--client-secret"))
-                .build();
+        Map<String, String> options = CompareOptions.parse(args);
+        BulkExportClient client = CompareOptions.client(options);
         Path parent = Path.of(options.getOrDefault("--work-parent", System.getProperty("java.io.tmpdir")));
         int runs = Integer.parseInt(options.getOrDefault("--runs", "3"));
         double best = Double.MAX_VALUE;

@@ -226,8 +226,9 @@ final class ConcurrentHandling {
 
     private static String hex(long[] words) {
         StringBuilder text = new StringBuilder(words.length * 16);
-        for (long word : words) {
-            text.append(String.format("%016x", word));
+        for (long word : words) { // once per acknowledgement: no String.format
+            String digits = Long.toHexString(word);
+            text.append("0".repeat(16 - digits.length())).append(digits);
         }
         return text.toString();
     }

@@ -38,11 +38,10 @@ public final class FileDownload {
     private final Sleeper sleeper;
     private final RangedDownload ranged;
 
-    public FileDownload(ExportApi api, RetryPolicy policy, Sleeper sleeper) {
-        this(api, policy, sleeper, RangedDownload.MIN_RANGE_BYTES);
-    }
+    /** The smallest chunk of a parallel download, unless a test asks for less. */
+    public static final long DEFAULT_MIN_RANGE_BYTES = RangedDownload.MIN_RANGE_BYTES;
 
-    /** With the smallest range of a parallel download other than 1 MiB (tests use small files). */
+    /** {@code minRangeBytes}: the smallest chunk of a parallel download ({@link #DEFAULT_MIN_RANGE_BYTES}). */
     public FileDownload(ExportApi api, RetryPolicy policy, Sleeper sleeper, long minRangeBytes) {
         this.api = api;
         this.policy = policy;

@@ -1,0 +1,176 @@
+package dev.webhooksv3.bulkexport.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.webhooksv3.bulkexport.EventQuery;
+import dev.webhooksv3.bulkexport.EventState;
+import dev.webhooksv3.bulkexport.RedeliveryReport;
+import dev.webhooksv3.bulkexport.StoredEvent;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The commands on the event store (7 days): events and redeliver. */
+final class EventCommands {
+
+    private EventCommands() {
+    }
+
+    @Command(name = "events", description = {"List events of the subscription's event store (the last 7 days), "
+        + "oldest first.", "Pipe --ids-only into 'redeliver --ids-from -' to redeliver them."})
+    static final class EventsCommand extends ApiCommand {
+        @Option(names = "--state", paramLabel = "STATE", defaultValue = "failure",
+                description = "failure (default), success, awaiting-retry, awaiting-executing, or any.")
+        String state;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+                description = "The most events to list (default ${DEFAULT-VALUE}; 0 for all).")
+        long limit;
+
+        @Option(names = "--after", paramLabel = "EVENT_ID", description = "Only events after this one.")
+        String after;
+
+        @Option(names = "--before", paramLabel = "EVENT_ID", description = "Only events before this one.")
+        String before;
+
+        @Option(names = "--ids-only", description = "Print only the ids, one a line (ignored with --json).")
+        boolean idsOnly;
+
+        @Override
+        int run(Session session, Output output) {
+            if (limit < 0) {
+                throw new WebhooksExport.UsageException("--limit must not be negative: " + limit);
+            }
+            EventQuery query = EventQuery.of(session.subscriptionId);
+            if (!"any".equalsIgnoreCase(state)) {
+                query = query.withState(EventState.of(state));
+            }
+            if (after != null) {
+                query = query.withAfter(after);
+            }
+            if (before != null) {
+                query = query.withBefore(before);
+            }
+            List<StoredEvent> events;
+            try (Stream<StoredEvent> stream = session.client.listEvents(query)) {
+                events = (limit == 0 ? stream : stream.limit(limit)).toList();
+            }
+            ObjectNode document = Shapes.object();
+            document.put("count", events.size());
+            ArrayNode items = document.putArray("events");
+            events.forEach(event -> items.add(Shapes.event(event)));
+            output.result(document, () -> idsOnly ? String.join(System.lineSeparator(),
+                    events.stream().map(StoredEvent::id).toList()) : table(events));
+            return Exit.OK;
+        }
+
+        private static String table(List<StoredEvent> events) {
+            StringBuilder text = new StringBuilder(String.format("%,d event(s)", events.size()));
+            if (!events.isEmpty()) {
+                text.append(String.format("%n%-38s %-19s %8s  %-24s %s", "ID", "STATE", "ATTEMPTS", "UPDATED",
+                        "ENDPOINT"));
+            }
+            for (StoredEvent e : events) {
+                text.append(String.format("%n%-38s %-19s %8s  %-24s %s", e.id(), e.state(),
+                        e.attempts().isPresent() ? Integer.toString(e.attempts().getAsInt()) : "-",
+                        e.updatedAt().map(Object::toString).orElse("-"), e.endpoint().orElse("-")));
+            }
+            return text.toString();
+        }
+    }
+
+    @Command(name = "redeliver", description = {"Schedule failed events for delivery again, one request each.",
+        "For a few events; for thousands, an export (recover) is the tool. Exits 0 when every event was",
+        "redelivered, else with the failures' code when they agree (4: all refused), else 1."})
+    static final class RedeliverCommand extends ApiCommand {
+        @Parameters(paramLabel = "EVENT_ID", arity = "0..*", description = "The events (state failure).")
+        List<String> eventIds = new ArrayList<>();
+
+        @Option(names = "--ids-from", paramLabel = "FILE",
+                description = "Read event ids from FILE, one a line ('-' for standard input).")
+        String idsFrom;
+
+        @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
+                description = "Redeliveries in flight at once, 1 to 64 (default ${DEFAULT-VALUE}).")
+        int concurrency;
+
+        @Override
+        int run(Session session, Output output) {
+            List<String> ids = new ArrayList<>(eventIds);
+            if (idsFrom != null) {
+                ids.addAll(readIds(idsFrom, root.io.in()));
+            }
+            if (ids.isEmpty()) {
+                throw new WebhooksExport.UsageException("Name the events to redeliver: EVENT_ID… or --ids-from FILE");
+            }
+            RedeliveryReport report;
+            boolean stopped;
+            try (Stop stop = Stop.onSignal()) {
+                report = session.client.redeliverEvents(session.subscriptionId, ids, concurrency);
+                stopped = stop.requested();
+                Thread.interrupted(); // the report is complete; what follows must not see the stop's interrupt
+                print(report, output);
+                if (stopped) {
+                    output.note("Stopped; the events not attempted can be redelivered with the same command.");
+                }
+            }
+            return stopped ? Exit.STOPPED : exitCode(report);
+        }
+
+        private static void print(RedeliveryReport report, Output output) {
+            output.result(Shapes.redelivery(report), () -> {
+                long done = report.items().stream().filter(i -> i.status() == RedeliveryReport.Status.REDELIVERED)
+                        .count();
+                StringBuilder text = new StringBuilder(String.format("Redelivered %,d of %,d event(s)", done,
+                        report.items().size()));
+                for (RedeliveryReport.Item item : report.items()) {
+                    if (item.status() != RedeliveryReport.Status.REDELIVERED) {
+                        text.append(String.format("%n  %-38s %-13s %s", item.eventId(), item.status(),
+                                item.failure().map(Throwable::getMessage).orElse("")));
+                    }
+                }
+                return text.toString();
+            });
+        }
+
+        static int exitCode(RedeliveryReport report) {
+            Optional<Integer> agreed = Optional.empty();
+            for (RedeliveryReport.Item item : report.items()) {
+                if (item.status() == RedeliveryReport.Status.REDELIVERED) {
+                    continue;
+                }
+                int code = item.failure().map(Exit::of).orElse(Exit.FAILED);
+                if (agreed.isPresent() && agreed.get() != code) {
+                    return Exit.FAILED;
+                }
+                agreed = Optional.of(code);
+            }
+            return agreed.orElse(Exit.OK);
+        }
+
+        private static List<String> readIds(String source, InputStream in) {
+            try (BufferedReader reader = "-".equals(source)
+                    ? new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8)) {
+                return reader.lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                        .toList();
+            } catch (IOException e) {
+                throw new WebhooksExport.UsageException("Cannot read event ids from " + source + ": " + e);
+            } catch (UncheckedIOException e) {
+                throw new WebhooksExport.UsageException("Cannot read event ids from " + source + ": " + e.getCause());
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.webhooksv3.bulkexport.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.webhooksv3.bulkexport.ApiException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+
+/**
+ * Where a command's words go: the result to standard output, as text or as one JSON document;
+ * notes, progress and errors to standard error, so that {@code --json} output stays parseable.
+ */
+final class Output {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final boolean json;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Output(boolean json, WebhooksExport.Io io) {
+        this.json = json;
+        this.out = io.out();
+        this.err = io.err();
+    }
+
+    boolean json() {
+        return json;
+    }
+
+    /** Prints the result: {@code document} with {@code --json}, else {@code text}. */
+    void result(ObjectNode document, Supplier<String> text) {
+        if (json) {
+            out.println(write(document));
+        } else {
+            out.println(text.get());
+        }
+        out.flush();
+    }
+
+    /** A line for the person at the terminal, never mixed into the result. */
+    void note(String line) {
+        err.println(line);
+        err.flush();
+    }
+
+    /** The failure on standard error: what went wrong, its causes, and what to do, if there is advice. */
+    void describeFailure(int code, Throwable failure) {
+        err.println("webhooks-export: " + message(failure));
+        Throwable shown = failure;
+        for (Throwable cause = failure.getCause(); cause != null && cause != shown; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !message(shown).contains(cause.getMessage())) {
+                err.println("  caused by " + message(cause));
+            }
+            shown = cause;
+        }
+        String advice = Exit.advice(code);
+        if (!advice.isEmpty()) {
+            err.println(advice);
+        }
+        err.flush();
+    }
+
+    /** With {@code --json}, the failure as {@code {"error": {...}}} on standard output too. */
+    void error(int code, Throwable failure) {
+        ObjectNode document = JSON.createObjectNode();
+        ObjectNode error = document.putObject("error");
+        error.put("exitCode", code);
+        error.put("type", failure.getClass().getSimpleName());
+        error.put("message", failure.getMessage());
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ApiException api) {
+                error.put("status", api.status());
+                error.put("method", api.method());
+                error.put("path", api.path());
+                break;
+            }
+        }
+        out.println(write(document));
+        out.flush();
+    }
+
+    static String write(ObjectNode document) {
+        try {
+            return JSON.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,195 @@
+package dev.webhooksv3.bulkexport.cli;
+
+import dev.webhooksv3.bulkexport.EventHandler;
+import dev.webhooksv3.bulkexport.FailedEvent;
+import dev.webhooksv3.bulkexport.ListenerDelivery;
+import dev.webhooksv3.bulkexport.RecoveryRequest;
+import dev.webhooksv3.bulkexport.RecoveryResult;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The whole recovery in one command: export, await, download, hand every event over, checkpointed. */
+@Command(name = "recover", description = {
+    "Recover every failed event, in one checkpointed run.",
+    "Continues this work directory's unfinished export, or adopts one started elsewhere, or starts one; "
+        + "awaits it; downloads its file; hands each event to the listener (--listener) or writes it out "
+        + "(--output). After a crash or Ctrl-C the same command continues, and an acknowledged event is never "
+        + "handed over again. One run per work directory at a time."})
+final class RecoverCommand extends ApiCommand {
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the checkpoint, the file and the dead letters live (or WEBHOOKS_WORK_DIR). Keep it "
+                    + "until the recovery is done: it is what remembers which events were handled.")
+    Path workDirectory;
+
+    @Option(names = "--export", paramLabel = "EXPORT_ID", description = "Recover this export job.")
+    String exportId;
+
+    @Option(names = "--listener", paramLabel = "URL", description = "POST each event's token to this listener "
+            + "(RFC 8935; an Authorization header from WEBHOOKS_LISTENER_AUTHORIZATION or the profile).")
+    URI listener;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "Append each event's JSON line to FILE ('-' for standard output), instead of --listener.")
+    String output;
+
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = "Events with the listener at once, 1 to " + RecoveryRequest.MAX_CONCURRENCY
+                    + " (default 16 with --listener, 1 with --output).")
+    Integer concurrency;
+
+    @Option(names = "--dead-letters-after", paramLabel = "N",
+            description = "Set an event aside in dead-letters-EXPORT_ID.ndjson after N attempts (default 3 with "
+                    + "--listener; 0 stops the recovery at the first event that fails).")
+    Integer deadLettersAfter;
+
+    @Option(names = "--wait-for-slot", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "While another export runs, wait up to this long to start one (e.g. 30m).")
+    Duration waitForSlot;
+
+    @Option(names = "--force", description = "Start an export even when the summary shows nothing exportable "
+            + "(it is recomputed only once a day).")
+    boolean force;
+
+    @Override
+    int run(Session session, Output out) {
+        if ((listener == null) == (output == null)) {
+            throw new WebhooksExport.UsageException("Say where the events go: --listener URL, or --output FILE "
+                    + "('-' for standard output)");
+        }
+        if ("-".equals(output) && out.json()) {
+            throw new WebhooksExport.UsageException("--output - and --json would both write to standard output");
+        }
+        Path directory = workDirectory != null ? workDirectory
+                : Path.of(session.settings.require(Settings.Key.WORK_DIR));
+        RecoveryRequest request = exportId == null ? RecoveryRequest.of(session.subscriptionId, directory)
+                : RecoveryRequest.ofExport(session.subscriptionId, exportId, directory);
+        request = request.withConcurrency(concurrency != null ? concurrency : listener != null ? 16 : 1);
+        int attempts = deadLettersAfter != null ? deadLettersAfter : listener != null ? 3 : 0;
+        if (attempts < 0) {
+            throw new WebhooksExport.UsageException("--dead-letters-after must not be negative: " + attempts);
+        }
+        if (attempts > 0) {
+            request = request.withDeadLettersAfter(attempts);
+        }
+        if (waitForSlot != null) {
+            request = request.withWaitForFreeSlot(waitForSlot);
+        }
+        if (force) {
+            request = request.forced();
+        }
+        Progress progress = root.progress();
+        request = request.withProgressListener(progress::recovery)
+                .withMalformedLineHandler(malformed -> progress.step("skipped a malformed line: "
+                        + malformed.getMessage()));
+        out.note("Recovering into " + directory.toAbsolutePath() + (exportId == null ? "" : " (export " + exportId
+                + ")") + "; keep this directory until the recovery is done");
+        AtomicLong handled = new AtomicLong();
+        try (Stop stop = Stop.onSignal(); OutputStream sink = sink()) {
+            EventHandler target = listener != null ? listenerDelivery(session.settings) : event -> write(sink, event);
+            EventHandler guarded = event -> {
+                if (stop.requested()) {
+                    throw new InterruptedException("stopped by a signal"); // not handled, never a dead letter
+                }
+                target.handle(event);
+                handled.incrementAndGet();
+            };
+            try {
+                RecoveryResult result = session.client.recoverFailedEvents(request, guarded);
+                progress.finish();
+                report(result, directory, out);
+                return Exit.OK;
+            } catch (RuntimeException e) {
+                progress.finish();
+                if (stop.requested()) {
+                    out.note(String.format("Stopped after handing over %,d event(s) in this run; the checkpoint in %s "
+                            + "is saved. To continue, run the same command again:%n  %s", handled.get(),
+                            directory.toAbsolutePath(), root.commandLine()));
+                    return Exit.STOPPED;
+                }
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write to " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void report(RecoveryResult result, Path directory, Output out) {
+        out.result(Shapes.recovery(result, directory.toAbsolutePath().toString()), () -> {
+            if (result.exportId().isEmpty()) {
+                return "Nothing to recover: the summary shows no exportable failed event (use --force if it is "
+                        + "out of date; it is recomputed once a day)";
+            }
+            String text = String.format("Recovered %,d event(s) of export %s (%,d in this run%s) in %.1f s; "
+                    + "%,d malformed line(s) skipped; file %s", result.eventsHandled(), result.exportId().get(),
+                    result.eventsHandledThisRun(), result.resumed() ? ", resuming an earlier run" : "",
+                    result.elapsed().toMillis() / 1000.0, result.malformedLines(),
+                    result.file().map(Path::toString).orElse("-"));
+            if (result.deadLettered() > 0) {
+                text += String.format("%n%,d event(s) set aside in %s: redeliver them once the cause is fixed",
+                        result.deadLettered(), directory.resolve("dead-letters-" + result.exportId().get() + ".ndjson"));
+            }
+            return text;
+        });
+    }
+
+    private ListenerDelivery listenerDelivery(Settings settings) {
+        ListenerDelivery.Builder delivery = ListenerDelivery.to(listener);
+        settings.get(Settings.Key.LISTENER_AUTHORIZATION).ifPresent(value -> delivery.header("Authorization", value));
+        return delivery.build();
+    }
+
+    /** Where --output writes: standard output, a file opened for appending, or nowhere (with --listener). */
+    private OutputStream sink() throws IOException {
+        if (output == null) {
+            return OutputStream.nullOutputStream();
+        }
+        if ("-".equals(output)) {
+            PrintStream stdout = root.io.out();
+            return new OutputStream() {
+                @Override
+                public void write(int b) {
+                    stdout.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    stdout.write(b, off, len);
+                    stdout.flush();
+                    if (stdout.checkError()) { // a PrintStream swallows a broken pipe: the event must not count
+                        throw new IOException("standard output is closed (was the reading end of the pipe stopped?)");
+                    }
+                }
+
+                @Override
+                public void close() {
+                    stdout.flush();
+                }
+            };
+        }
+        // Not Files.newOutputStream: its channel closes when the thread is interrupted (Ctrl-C), which could
+        // cut a line in two. A FileOutputStream write is not interruptible.
+        return new FileOutputStream(output, true);
+    }
+
+    /**
+     * One event, one write: the line reaches the operating system before the event counts as
+     * handled, so a crash of this process cannot lose it (a crash may repeat it: at least once).
+     */
+    private static void write(OutputStream sink, FailedEvent event) throws IOException {
+        byte[] line = (event.rawJson() + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (sink) {
+            sink.write(line, 0, line.length);
+        }
+    }
+}

@@ -55,7 +55,12 @@ final class EventCommands {
             }
             EventQuery query = EventQuery.of(session.subscriptionId);
             if (!"any".equalsIgnoreCase(state)) {
-                query = query.withState(EventState.of(state));
+                EventState wanted = EventState.of(state.strip().toLowerCase(java.util.Locale.ROOT));
+                if (!wanted.isKnown()) {
+                    throw new WebhooksExport.UsageException("--state must be failure, success, awaiting-retry, "
+                            + "awaiting-executing or any: " + state);
+                }
+                query = query.withState(wanted);
             }
             if (after != null) {
                 query = query.withAfter(after);

@@ -79,7 +79,8 @@ final class EmulatorCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            root.io.err().println("Emulator stopped; profile " + file + " deleted");
+            root.io.err().println("Emulator stopped" + (stop.requested() ? " by a signal" : "") + "; profile "
+                    + file + " deleted");
             return Exit.OK;
         } finally {
             Files.deleteIfExists(file);

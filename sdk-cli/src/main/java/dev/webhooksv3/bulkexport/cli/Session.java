@@ -6,6 +6,7 @@ import dev.webhooksv3.bulkexport.testkit.WebhooksEmulator;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A client for one run and the subscription it acts on: the API's, from the settings, or an
@@ -43,8 +44,9 @@ final class Session implements AutoCloseable {
         }
         List<String> missing = settings.missingForConnection();
         if (!missing.isEmpty()) {
-            throw new WebhooksExport.UsageException("Not configured: set " + String.join("; ", missing)
-                    + ". Or try it out against an embedded emulator with --emulator");
+            throw new WebhooksExport.UsageException("Not configured; set" + missing.stream()
+                    .map(setting -> System.lineSeparator() + "  " + setting).collect(Collectors.joining())
+                    + System.lineSeparator() + "Or try the tool against an embedded emulator: --emulator");
         }
         BulkExportClient.Builder builder = BulkExportClient.builder()
                 .retryPolicy(retryPolicy)

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +54,7 @@ import picocli.CommandLine.Spec;
             "Try it without an account:",
             "  webhooks-export --emulator recover \\",
             "      --work-dir /tmp/recovery --output /tmp/events.ndjson"})
-public final class WebhooksExport implements Runnable {
+public final class WebhooksExport implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -143,10 +144,11 @@ public final class WebhooksExport implements Runnable {
         return commandLine.execute(args);
     }
 
-    /** Without a command: the usage, as a usage error. */
+    /** Without a command: the usage on stderr, as a usage error. */
     @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Say which command to run.");
+    public Integer call() {
+        spec.commandLine().usage(io.err());
+        return Exit.USAGE;
     }
 
     /** The settings of this command line, resolved against the environment and the profile. */

@@ -1,0 +1,188 @@
+package dev.webhooksv3.bulkexport.cli;
+
+import static dev.webhooksv3.bulkexport.cli.CliRun.assertMembers;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webhooksv3.bulkexport.testkit.WebhooksEmulator;
+import dev.webhooksv3.bulkexport.testkit.WebhooksEmulatorTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** recover --output: the whole recovery in one command, every event written out once. */
+@WebhooksEmulatorTest(events = 25, jobDurationMillis = 0)
+class RecoverCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path work() {
+        return dir.resolve("work");
+    }
+
+    private Path output() {
+        return dir.resolve("events.ndjson");
+    }
+
+    @Test
+    void aFreshRunWritesEveryFailedEventExactlyOnce(WebhooksEmulator emulator) throws Exception {
+        CliRun run = CliRun.run(emulator, "recover", "--work-dir", work().toString(), "--output", output().toString())
+                .expect(Exit.OK);
+
+        List<String> ids = DownloadCommandTest.idsIn(output());
+        assertEquals(25, ids.size());
+        assertEquals(new HashSet<>(SummaryAndAssessTest.eventIds(emulator, 25)), new HashSet<>(ids));
+        assertTrue(run.out().startsWith("Recovered 25 event(s) of export "), run::toString);
+        assertTrue(run.out().contains("(25 in this run)"), run::toString);
+        assertTrue(run.err().contains("Recovering into " + work().toAbsolutePath()), run::toString);
+    }
+
+    @Test
+    void recoverWithJsonHasTheDocumentedMembers(WebhooksEmulator emulator) throws Exception {
+        JsonNode result = CliRun.run(emulator, "--json", "recover", "--work-dir", work().toString(), "--output",
+                output().toString()).expect(Exit.OK).json();
+
+        assertMembers(result, "exportId", "workDirectory", "file", "sha256", "eventsHandled", "eventsHandledThisRun",
+                "malformedLines", "deadLettered", "bytes", "elapsedMillis", "resumed");
+        String exportId = result.get("exportId").asText();
+        assertEquals(exportId, CliRun.run(emulator, "--json", "list").json().get("jobs").get(0).get("id").asText());
+        assertEquals(work().toAbsolutePath().toString(), result.get("workDirectory").asText());
+        Path file = Path.of(result.get("file").asText());
+        assertTrue(file.startsWith(work()), result::toString);
+        assertEquals(DownloadCommandTest.sha256(file), result.get("sha256").asText());
+        assertEquals(Files.size(file), result.get("bytes").asLong());
+        assertEquals(25, result.get("eventsHandled").asLong());
+        assertEquals(25, result.get("eventsHandledThisRun").asLong());
+        assertEquals(0, result.get("malformedLines").asLong());
+        assertEquals(0, result.get("deadLettered").asLong());
+        assertFalse(result.get("resumed").asBoolean());
+        assertTrue(result.get("elapsedMillis").asLong() >= 0);
+    }
+
+    @Test
+    @WebhooksEmulatorTest(events = 25, jobDurationMillis = 0, oneCompletedExportPerDay = false)
+    void aSecondRunInTheSameWorkDirectoryHandsOverNothingNew(WebhooksEmulator emulator) throws Exception {
+        String[] command = {"recover", "--work-dir", work().toString(), "--output", output().toString()};
+        CliRun.run(emulator, command).expect(Exit.OK);
+        byte[] first = Files.readAllBytes(output());
+
+        CliRun again = CliRun.run(emulator, command).expect(Exit.OK);
+        JsonNode result = CliRun.run(emulator, prepend("--json", command)).expect(Exit.OK).json();
+
+        assertEquals(0, result.get("eventsHandledThisRun").asLong(), result::toString);
+        assertTrue(java.util.Arrays.equals(first, Files.readAllBytes(output())), "nothing appended:\n" + again);
+    }
+
+    @Test
+    void aSecondRunWithinTheDailyLimitHandsOverNothingAndSaysWhenToRunAgain(WebhooksEmulator emulator)
+            throws Exception {
+        String[] command = {"recover", "--work-dir", work().toString(), "--output", output().toString()};
+        CliRun.run(emulator, command).expect(Exit.OK);
+        long size = Files.size(output());
+
+        CliRun again = CliRun.run(emulator, command).expect(Exit.NOT_FOUND_OR_CONFLICT);
+
+        assertTrue(again.err().contains("has been recovered with"), again::toString);
+        assertEquals(size, Files.size(output()), again::toString);
+    }
+
+    @Test
+    void recoverOfANamedExportHandlesThatExport(WebhooksEmulator emulator) throws Exception {
+        String id = DownloadCommandTest.completedExport(emulator);
+        JsonNode result = CliRun.run(emulator, "--json", "recover", "--export", id, "--work-dir", work().toString(),
+                "--output", output().toString()).expect(Exit.OK).json();
+        assertEquals(id, result.get("exportId").asText());
+        assertEquals(25, result.get("eventsHandled").asLong());
+        assertEquals(SummaryAndAssessTest.eventIds(emulator, 25), DownloadCommandTest.idsIn(output()));
+    }
+
+    @Test
+    void recoverTakesTheWorkDirectoryFromTheEnvironment(WebhooksEmulator emulator) {
+        Map<String, String> env = new HashMap<>(CliRun.env(emulator));
+        CliRun missing = CliRun.run(env, "recover", "--output", output().toString()).expect(Exit.USAGE);
+        assertTrue(missing.err().contains("WEBHOOKS_WORK_DIR"), missing::toString);
+
+        env.put("WEBHOOKS_WORK_DIR", work().toString());
+        JsonNode result = CliRun.run(env, "--json", "recover", "--output", output().toString()).expect(Exit.OK).json();
+        assertEquals(work().toAbsolutePath().toString(), result.get("workDirectory").asText());
+    }
+
+    @Test
+    void whereTheEventsGoMustBeSaidOnceAndNotCollideWithJson(WebhooksEmulator emulator) {
+        String w = work().toString();
+        CliRun neither = CliRun.run(emulator, "recover", "--work-dir", w).expect(Exit.USAGE);
+        assertTrue(neither.err().contains("--listener URL, or --output FILE"), neither::toString);
+        CliRun.run(emulator, "recover", "--work-dir", w, "--output", output().toString(), "--listener",
+                "http://127.0.0.1:9/events").expect(Exit.USAGE);
+        CliRun both = CliRun.run(emulator, "--json", "recover", "--work-dir", w, "--output", "-").expect(Exit.USAGE);
+        assertEquals(Exit.USAGE, both.json().get("error").get("exitCode").asInt());
+        assertTrue(both.json().get("error").get("message").asText().contains("--output -"), both::toString);
+        assertEquals(0, CliRun.run(emulator, "--json", "list").json().get("total").asInt(), "no export started");
+    }
+
+    /** With --output -, standard output is the event stream: every line an event, for jq or a pipe. */
+    @Test
+    void recoverToStandardOutputPrintsOnlyTheEventsThere(WebhooksEmulator emulator) throws Exception {
+        CliRun run = CliRun.run(emulator, "recover", "--work-dir", work().toString(), "--output", "-")
+                .expect(Exit.OK);
+        assertEquals(25, run.lines().size(), run::toString);
+        for (String line : run.lines()) {
+            assertTrue(JSON.readTree(line).has("id"), () -> "not an event: " + line);
+        }
+    }
+
+    @Test
+    void malformedLinesAreSkippedCountedAndReported(WebhooksEmulator emulator) throws Exception {
+        emulator.faults().malformedLines(3, 7);
+        CliRun run = CliRun.run(emulator, "--json", "recover", "--work-dir", work().toString(), "--output",
+                output().toString()).expect(Exit.OK);
+        assertEquals(2, run.json().get("malformedLines").asLong(), run::toString);
+        assertEquals(23, run.json().get("eventsHandled").asLong(), run::toString);
+        assertEquals(23, DownloadCommandTest.idsIn(output()).size());
+        assertTrue(run.err().contains("skipped a malformed line"), run::toString);
+    }
+
+    @Test
+    @WebhooksEmulatorTest(events = 0, jobDurationMillis = 0)
+    void nothingFailedMeansNothingToRecover(WebhooksEmulator emulator) {
+        CliRun text = CliRun.run(emulator, "recover", "--work-dir", work().toString(), "--output", output().toString())
+                .expect(Exit.OK);
+        assertTrue(text.out().startsWith("Nothing to recover"), text::toString);
+        JsonNode result = CliRun.run(emulator, "--json", "recover", "--work-dir", work().toString(), "--output",
+                output().toString()).expect(Exit.OK).json();
+        assertTrue(result.get("exportId").isNull(), result::toString);
+        assertEquals(0, result.get("eventsHandled").asLong());
+    }
+
+    @Test
+    void progressGoesToStandardErrorAsLinesOrNotAtAll(WebhooksEmulator emulator) {
+        CliRun lines = CliRun.run(emulator, "--progress", "lines", "recover", "--work-dir", work().toString(),
+                "--output", output().toString()).expect(Exit.OK);
+        assertTrue(lines.err().contains("  completed (export "), lines::toString);
+        assertTrue(lines.out().startsWith("Recovered "), lines::toString);
+
+        CliRun none = CliRun.run(emulator, "--progress", "none", "--json", "recover", "--work-dir",
+                dir.resolve("other").toString(), "--output", dir.resolve("other.ndjson").toString()).expect(Exit.OK);
+        assertEquals(1, none.err().lines().count(), none::toString);
+        assertTrue(none.err().startsWith("Recovering into "), none::toString);
+        assertEquals(25, none.json().get("eventsHandled").asLong());
+    }
+
+    static String[] prepend(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+}

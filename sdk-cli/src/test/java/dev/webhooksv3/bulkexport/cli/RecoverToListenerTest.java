@@ -1,0 +1,119 @@
+package dev.webhooksv3.bulkexport.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.webhooksv3.bulkexport.testkit.FakeListener;
+import dev.webhooksv3.bulkexport.testkit.ListenerAnswer;
+import dev.webhooksv3.bulkexport.testkit.WebhooksEmulator;
+import dev.webhooksv3.bulkexport.testkit.WebhooksEmulatorTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** recover --listener: every event's token POSTed to a listener (a FakeListener), once. */
+@WebhooksEmulatorTest(events = 30, jobDurationMillis = 0)
+class RecoverToListenerTest {
+
+    private static final String AUTHORIZATION = "Bearer listener-token-for-tests";
+
+    @TempDir
+    Path work;
+
+    private static Map<String, String> env(WebhooksEmulator emulator) {
+        Map<String, String> env = new HashMap<>(CliRun.env(emulator));
+        env.put("WEBHOOKS_LISTENER_AUTHORIZATION", AUTHORIZATION);
+        return env;
+    }
+
+    @Test
+    void everyEventReachesTheListenerOnceWithItsAuthorization(WebhooksEmulator emulator) {
+        try (FakeListener listener = FakeListener.builder().requireHeader("Authorization", AUTHORIZATION).start()) {
+            CliRun run = CliRun.run(env(emulator), "--json", "recover", "--work-dir", work.toString(), "--listener",
+                    listener.uri().toString(), "--concurrency", "4").expect(Exit.OK);
+
+            List<String> accepted = listener.journal().accepted();
+            assertEquals(30, accepted.size(), listener.journal()::toString);
+            assertEquals(new HashSet<>(SummaryAndAssessTest.eventIds(emulator, 30)), new HashSet<>(accepted));
+            assertEquals(Set.of(), listener.journal().duplicates());
+            assertEquals(Map.of(202, 30L), listener.journal().statusCounts(), "no request was refused");
+            assertTrue(listener.journal().inFlightMax() <= 4, listener.journal()::toString);
+
+            JsonNode result = run.json();
+            assertEquals(30, result.get("eventsHandled").asLong());
+            assertEquals(0, result.get("deadLettered").asLong());
+        }
+    }
+
+    @Test
+    void aListenerThatRefusesEventsGetsThemDeadLettered(WebhooksEmulator emulator) throws Exception {
+        try (FakeListener listener = FakeListener.builder()
+                .script(ListenerAnswer.reject("invalid_key"), ListenerAnswer.reject("invalid_key"),
+                        ListenerAnswer.reject("invalid_key"))
+                .start()) {
+            CliRun run = CliRun.run(env(emulator), "--json", "recover", "--work-dir", work.toString(), "--listener",
+                    listener.uri().toString(), "--concurrency", "4").expect(Exit.OK);
+
+            JsonNode result = run.json();
+            assertEquals(3, result.get("deadLettered").asLong(), run::toString);
+            assertEquals(27, listener.journal().accepted().size());
+            Path deadLetters = work.resolve("dead-letters-" + result.get("exportId").asText() + ".ndjson");
+            assertEquals(3, Files.readAllLines(deadLetters).size(), run::toString);
+        }
+    }
+
+    @Test
+    void deadLettersAreNamedInTheTextResult(WebhooksEmulator emulator) {
+        try (FakeListener listener = FakeListener.builder().failFirst(1, 400).start()) {
+            CliRun run = CliRun.run(env(emulator), "recover", "--work-dir", work.toString(), "--listener",
+                    listener.uri().toString()).expect(Exit.OK);
+            assertTrue(run.out().contains("1 event(s) set aside in " + work.resolve("dead-letters-")), run::toString);
+            assertTrue(run.out().contains("redeliver them once the cause is fixed"), run::toString);
+        }
+    }
+
+    @Test
+    void aListenerThatIsBrieflyUnavailableGetsEveryEventByRetrying(WebhooksEmulator emulator) {
+        try (FakeListener listener = FakeListener.builder().failFirst(2, 503).start()) {
+            JsonNode result = CliRun.run(env(emulator), "--json", "recover", "--work-dir", work.toString(),
+                    "--listener", listener.uri().toString(), "--concurrency", "1").expect(Exit.OK).json();
+            assertEquals(0, result.get("deadLettered").asLong(), result::toString);
+            assertEquals(30, new HashSet<>(listener.journal().accepted()).size());
+        }
+    }
+
+    @Test
+    void withoutDeadLettersTheFirstRefusalStopsTheRecoveryAndTheNextRunContinues(WebhooksEmulator emulator) {
+        try (FakeListener refusing = FakeListener.builder().failFirst(1, 400).start();
+             FakeListener accepting = FakeListener.builder().start()) {
+            CliRun stopped = CliRun.run(env(emulator), "recover", "--work-dir", work.toString(), "--listener",
+                    refusing.uri().toString(), "--concurrency", "1", "--dead-letters-after", "0");
+            assertEquals(Exit.FAILED, stopped.exitCode(), stopped::toString);
+            assertEquals("", stopped.out());
+
+            JsonNode result = CliRun.run(env(emulator), "--json", "recover", "--work-dir", work.toString(),
+                    "--listener", accepting.uri().toString()).expect(Exit.OK).json();
+            assertTrue(result.get("resumed").asBoolean(), result::toString);
+            assertEquals(30, result.get("eventsHandled").asLong());
+            Set<String> all = new HashSet<>(refusing.journal().accepted());
+            all.addAll(accepting.journal().accepted());
+            assertEquals(new HashSet<>(SummaryAndAssessTest.eventIds(emulator, 30)), all);
+            assertEquals(30, refusing.journal().accepted().size() + accepting.journal().accepted().size(),
+                    "no event accepted twice");
+        }
+    }
+
+    @Test
+    void aPlainHttpListenerOffLoopbackIsAUsageError(WebhooksEmulator emulator) {
+        CliRun run = CliRun.run(env(emulator), "recover", "--work-dir", work.toString(), "--listener",
+                "http://listener.example.com/events").expect(Exit.USAGE);
+        assertTrue(run.err().contains("https"), run::toString);
+    }
+}

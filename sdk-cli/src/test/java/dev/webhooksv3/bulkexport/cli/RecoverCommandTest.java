@@ -177,6 +177,20 @@ class RecoverCommandTest {
         assertEquals(1, none.err().lines().count(), none::toString);
         assertTrue(none.err().startsWith("Recovering into "), none::toString);
         assertEquals(25, none.json().get("eventsHandled").asLong());
+
+        CliRun bar = CliRun.run(emulator, "--progress", "bar", "--json", "recover", "--work-dir",
+                dir.resolve("third").toString(), "--output", dir.resolve("third.ndjson").toString()).expect(Exit.OK);
+        assertTrue(bar.err().contains("\r  "), "a bar redrawn in place:\n" + bar);
+        assertFalse(bar.out().contains("\r"), bar::toString);
+        assertEquals(25, bar.json().get("eventsHandled").asLong());
+    }
+
+    @Test
+    void anOutputFileThatCannotBeWrittenExitsOneBeforeAnExportStarts(WebhooksEmulator emulator) {
+        CliRun run = CliRun.run(emulator, "recover", "--work-dir", work().toString(), "--output",
+                dir.resolve("missing-directory").resolve("events.ndjson").toString()).expect(Exit.FAILED);
+        assertTrue(run.err().contains("Cannot write to"), run::toString);
+        assertEquals(0, CliRun.run(emulator, "--json", "list").json().get("total").asInt(), "no export started");
     }
 
     static String[] prepend(String first, String... rest) {

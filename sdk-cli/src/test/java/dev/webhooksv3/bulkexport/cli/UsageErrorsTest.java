@@ -46,6 +46,9 @@ class UsageErrorsTest {
         CliRun run = CliRun.run(emulator).expect(Exit.USAGE);
         assertTrue(run.err().contains("Say which command to run"), run::toString);
         assertEquals("", run.out());
+        JsonNode error = CliRun.run(emulator, "--json").expect(Exit.USAGE).json().get("error");
+        assertEquals(Exit.USAGE, error.get("exitCode").asInt());
+        assertTrue(error.get("message").asText().contains("Say which command to run"), error::toString);
     }
 
     @Test
@@ -121,6 +124,9 @@ class UsageErrorsTest {
         CliRun.run(emulator, "events", "--limit", "-1").expect(Exit.USAGE);
         CliRun.run(emulator, "await", "some-id", "--timeout", "soon").expect(Exit.USAGE);
         CliRun.run(emulator, "redeliver").expect(Exit.USAGE);
+        CliRun.run(emulator, "status").expect(Exit.USAGE);
+        CliRun.run(emulator, "download").expect(Exit.USAGE);
+        CliRun.run(emulator, "no-such-command").expect(Exit.USAGE);
     }
 
     @Test

@@ -9,8 +9,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.webhooksv3.bulkexport.testkit.WebhooksEmulator;
 import dev.webhooksv3.bulkexport.testkit.WebhooksEmulatorTest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -140,6 +147,51 @@ class RecoverCommandTest {
         for (String line : run.lines()) {
             assertTrue(JSON.readTree(line).has("id"), () -> "not an event: " + line);
         }
+    }
+
+    /** A reader of the pipe that goes away: the event cut short is not counted, and the next run hands it over. */
+    @Test
+    void aBrokenPipeStopsTheRecoveryAndTheNextRunHandsOverTheRest(WebhooksEmulator emulator) throws Exception {
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        OutputStream pipe = new OutputStream() {
+            private int open = 3_000; // the reader stops after this many bytes
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                int n = Math.min(open, len);
+                read.write(b, off, n);
+                open -= n;
+                if (n < len) {
+                    throw new IOException("Broken pipe");
+                }
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = WebhooksExport.execute(new String[] {"recover", "--work-dir", work().toString(), "--output", "-"},
+                new WebhooksExport.Io(CliRun.env(emulator), InputStream.nullInputStream(),
+                        new PrintStream(pipe, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8), false));
+        assertEquals(Exit.FAILED, code, () -> err.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("standard output is closed"), err::toString);
+        String text = read.toString(StandardCharsets.UTF_8);
+        List<String> whole = text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
+
+        JsonNode rest = CliRun.run(emulator, "--json", "recover", "--work-dir", work().toString(), "--output",
+                output().toString()).expect(Exit.OK).json();
+
+        assertEquals(25 - whole.size(), rest.get("eventsHandledThisRun").asLong(), rest::toString);
+        assertTrue(rest.get("resumed").asBoolean(), rest::toString);
+        List<String> ids = new ArrayList<>(DownloadCommandTest.idsIn(output()));
+        for (String line : whole) {
+            ids.add(JSON.readTree(line).get("id").asText());
+        }
+        assertEquals(25, ids.size(), "each event handed over once, in one run or the other: " + ids);
+        assertEquals(new HashSet<>(SummaryAndAssessTest.eventIds(emulator, 25)), new HashSet<>(ids));
     }
 
     @Test

@@ -76,6 +76,30 @@ class ConfigurationTest {
         assertEquals(5, found.json().get("exportable").asLong());
     }
 
+    /**
+     * --base-uri and --region are two ways to say one thing, where the API is: the one given with
+     * the higher precedence is used. An invalid region shows which was used (a usage error, before
+     * any request), where the base URI would have reached the emulator.
+     */
+    @Test
+    void aRegionGivenWithHigherPrecedenceBeatsABaseUri(WebhooksEmulator emulator) throws IOException {
+        Map<String, String> env = new HashMap<>(CliRun.env(emulator));
+        CliRun.run(env, "--region", "Not A Region!", "summary").expect(Exit.USAGE);
+
+        Path profile = profile(emulator, emulator.subscriptionId());
+        CliRun.run(Map.of("WEBHOOKS_PROFILE", profile.toString(), "WEBHOOKS_REGION", "Not A Region!"), "summary")
+                .expect(Exit.USAGE);
+    }
+
+    @Test
+    void aBaseUriGivenWithHigherPrecedenceBeatsARegion(WebhooksEmulator emulator) throws IOException {
+        Map<String, String> env = new HashMap<>(CliRun.env(emulator));
+        env.remove("WEBHOOKS_BASE_URI");
+        env.put("WEBHOOKS_REGION", "Not A Region!");
+        CliRun.run(env, "summary").expect(Exit.USAGE);
+        CliRun.run(env, "--base-uri", emulator.baseUri().toString(), "summary").expect(Exit.OK);
+    }
+
     @Test
     void aBlankVariableDoesNotHideTheProfile(WebhooksEmulator emulator) throws IOException {
         Path right = profile(emulator, emulator.subscriptionId());

@@ -1,6 +1,5 @@
 package dev.webhooksv3.bulkexport.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,8 +113,8 @@ class SecretsTest {
                 assertFalse(run.out().contains(secret) || run.err().contains(secret), run::toString);
             }
         }
-        assertEquals(Set.of(Exit.OK, Exit.USAGE, Exit.AUTHENTICATION, Exit.NOT_FOUND_OR_CONFLICT, Exit.TRANSIENT),
-                exitCodes, "both successes and every kind of failure were printed");
+        assertTrue(exitCodes.containsAll(Set.of(Exit.OK, Exit.USAGE, Exit.AUTHENTICATION, Exit.NOT_FOUND_OR_CONFLICT,
+                Exit.TRANSIENT)), "both successes and every kind of failure were printed: " + exitCodes);
         String logged = log.toString(StandardCharsets.UTF_8);
         for (String secret : List.of(SECRET, WRONG_SECRET, LISTENER_TOKEN)) {
             assertFalse(logged.contains(secret), "the secret is in the log");

@@ -42,13 +42,22 @@ class UsageErrorsTest {
     }
 
     @Test
-    void noCommandIsAUsageError(WebhooksEmulator emulator) {
+    void noCommandPrintsTheUsageOnStandardErrorAndExitsTwo(WebhooksEmulator emulator) {
         CliRun run = CliRun.run(emulator).expect(Exit.USAGE);
-        assertTrue(run.err().contains("Say which command to run"), run::toString);
+        assertTrue(run.err().startsWith("Usage: webhooks-export "), run::toString);
+        for (String command : HelpTest.COMMANDS) {
+            assertTrue(run.err().contains("  " + command + " "), () -> command + " is not listed:\n" + run);
+        }
         assertEquals("", run.out());
-        JsonNode error = CliRun.run(emulator, "--json").expect(Exit.USAGE).json().get("error");
-        assertEquals(Exit.USAGE, error.get("exitCode").asInt());
-        assertTrue(error.get("message").asText().contains("Say which command to run"), error::toString);
+    }
+
+    /** --json promises one JSON document on standard output, "errors too": a missing command is one. */
+    @Test
+    void noCommandWithJsonPrintsTheErrorDocument(WebhooksEmulator emulator) {
+        CliRun run = CliRun.run(emulator, "--json").expect(Exit.USAGE);
+        JsonNode error = run.json().get("error");
+        assertEquals(Exit.USAGE, error.get("exitCode").asInt(), run::toString);
+        assertTrue(!error.get("message").asText().isBlank(), run::toString);
     }
 
     @Test

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** "Do I need an export?": reads only, starts nothing. */
-@Command(name = "assess", description = {"Say whether the failed events call for an export, a few redeliveries, "
+@Command(name = "assess", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"Say whether the failed events call for an export, a few redeliveries, "
     + "or nothing.", "Reads only: starts nothing, changes nothing."})
 final class AssessCommand extends ApiCommand {
 

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Downloads a completed export's NDJSON file, resumably. */
-@Command(name = "download", description = {"Download a completed export's file (NDJSON, one failed event a line).",
+@Command(name = "download", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"Download a completed export's file (NDJSON, one failed event a line).",
     "Interrupted, it leaves FILE.part, which the next run resumes; the file appears whole or not at all."})
 final class DownloadCommand extends ApiCommand {
 

@@ -24,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
  * commands can be tried from another terminal with {@code export WEBHOOKS_PROFILE=…}. The profile
  * holds the emulator's (test) client secret, readable by its owner only, and is deleted on exit.
  */
-@Command(name = "emulator", description = {"Run an emulator of the API on this machine, to try every command "
+@Command(name = "emulator", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"Run an emulator of the API on this machine, to try every command "
     + "without an account.", "Writes a profile for it; in another terminal: export WEBHOOKS_PROFILE=<that file>."})
 final class EmulatorCommand implements Callable<Integer> {
 
@@ -58,6 +59,10 @@ final class EmulatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (profile != null && Files.exists(profile)) {
+            throw new WebhooksExport.UsageException("--write-profile " + profile + " exists: the emulator writes a "
+                    + "new file there and deletes it on exit, so name one that does not exist");
+        }
         WebhooksEmulator emulator;
         try {
             emulator = WebhooksEmulator.builder().port(port).failedEvents(events).seed(seed).jobDuration(jobDuration)

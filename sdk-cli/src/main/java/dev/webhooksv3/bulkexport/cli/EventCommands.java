@@ -28,7 +28,8 @@ final class EventCommands {
     private EventCommands() {
     }
 
-    @Command(name = "events", description = {"List events of the subscription's event store (the last 7 days), "
+    @Command(name = "events", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"List events of the subscription's event store (the last 7 days), "
         + "oldest first.", "Pipe --ids-only into 'redeliver --ids-from -' to redeliver them."})
     static final class EventsCommand extends ApiCommand {
         @Option(names = "--state", paramLabel = "STATE", defaultValue = "failure",
@@ -96,7 +97,8 @@ final class EventCommands {
         }
     }
 
-    @Command(name = "redeliver", description = {"Schedule failed events for delivery again, one request each.",
+    @Command(name = "redeliver", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"Schedule failed events for delivery again, one request each.",
         "For a few events; for thousands, an export (recover) is the tool. Exits 0 when every event was",
         "redelivered, else with the failures' code when they agree (4: all refused), else 1."})
     static final class RedeliverCommand extends ApiCommand {

@@ -19,7 +19,8 @@ final class JobCommands {
     private JobCommands() {
     }
 
-    @Command(name = "list", description = "List the subscription's export jobs.")
+    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = "List the subscription's export jobs.")
     static final class ListCommand extends ApiCommand {
         @Override
         int run(Session session, Output output) {
@@ -43,7 +44,8 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "start", description = {"Start an export of every failed event of the subscription.",
+    @Command(name = "start", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"Start an export of every failed event of the subscription.",
         "Exported events are not exported again: download and handle the file (or use recover, which does it all)."})
     static final class StartCommand extends ApiCommand {
         @Option(names = "--wait-for-slot", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -64,7 +66,8 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "status", description = "Show one export job.")
+    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = "Show one export job.")
     static final class StatusCommand extends ApiCommand {
         @Parameters(paramLabel = "EXPORT_ID", description = "The export job.")
         String exportId;
@@ -77,7 +80,8 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "await", description = {"Wait until an export job completes.",
+    @Command(name = "await", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"Wait until an export job completes.",
         "Exits 1 if it ends failed or canceled, 5 if the timeout passes first."})
     static final class AwaitCommand extends ApiCommand {
         @Parameters(paramLabel = "EXPORT_ID", description = "The export job.")
@@ -117,7 +121,8 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "cancel", description = {"Cancel an export job.",
+    @Command(name = "cancel", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"Cancel an export job.",
         "Events it already marked exported stay so; cancelling an already canceled job is not an error."})
     static final class CancelCommand extends ApiCommand {
         @Parameters(paramLabel = "EXPORT_ID", description = "The export job.")

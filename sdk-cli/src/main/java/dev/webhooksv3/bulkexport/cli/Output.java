@@ -36,7 +36,10 @@ final class Output {
         if (json) {
             out.println(write(document));
         } else {
-            out.println(text.get());
+            String words = text.get();
+            if (!words.isEmpty()) {
+                out.println(words);
+            }
         }
         out.flush();
     }
@@ -69,7 +72,7 @@ final class Output {
         ObjectNode document = JSON.createObjectNode();
         ObjectNode error = document.putObject("error");
         error.put("exitCode", code);
-        error.put("type", failure.getClass().getSimpleName());
+        error.put("type", publicType(failure.getClass()).getSimpleName());
         error.put("message", failure.getMessage());
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ApiException api) {
@@ -81,6 +84,16 @@ final class Output {
         }
         out.println(write(document));
         out.flush();
+    }
+
+    /** The class a user can look up: an internal failure type is named by its public superclass. */
+    private static Class<?> publicType(Class<?> type) {
+        Class<?> shown = type;
+        while (!java.lang.reflect.Modifier.isPublic(shown.getModifiers())
+                || shown.getPackageName().endsWith(".internal")) {
+            shown = shown.getSuperclass();
+        }
+        return shown;
     }
 
     static String write(ObjectNode document) {

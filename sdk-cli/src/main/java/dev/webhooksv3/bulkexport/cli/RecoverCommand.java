@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The whole recovery in one command: export, await, download, hand every event over, checkpointed. */
-@Command(name = "recover", description = {
+@Command(name = "recover", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {
     "Recover every failed event, in one checkpointed run.",
     "Continues this work directory's unfinished export, or adopts one started elsewhere, or starts one; "
         + "awaits it; downloads its file; hands each event to the listener (--listener) or writes it out "
@@ -125,22 +126,28 @@ final class RecoverCommand extends ApiCommand {
     }
 
     private void report(RecoveryResult result, Path directory, Output out) {
-        out.result(Shapes.recovery(result, directory.toAbsolutePath().toString()), () -> {
-            if (result.exportId().isEmpty()) {
-                return "Nothing to recover: the summary shows no exportable failed event (use --force if it is "
-                        + "out of date; it is recomputed once a day)";
-            }
-            String text = String.format("Recovered %,d event(s) of export %s (%,d in this run%s) in %.1f s; "
-                    + "%,d malformed line(s) skipped; file %s", result.eventsHandled(), result.exportId().get(),
-                    result.eventsHandledThisRun(), result.resumed() ? ", resuming an earlier run" : "",
-                    result.elapsed().toMillis() / 1000.0, result.malformedLines(),
-                    result.file().map(Path::toString).orElse("-"));
-            if (result.deadLettered() > 0) {
-                text += String.format("%n%,d event(s) set aside in %s: redeliver them once the cause is fixed",
-                        result.deadLettered(), directory.resolve("dead-letters-" + result.exportId().get() + ".ndjson"));
-            }
-            return text;
-        });
+        if ("-".equals(output)) { // standard output carries the events only: the summary goes with the notes
+            out.note(summary(result, directory));
+            return;
+        }
+        out.result(Shapes.recovery(result, directory.toAbsolutePath().toString()), () -> summary(result, directory));
+    }
+
+    private static String summary(RecoveryResult result, Path directory) {
+        if (result.exportId().isEmpty()) {
+            return "Nothing to recover: the summary shows no exportable failed event (use --force if it is "
+                    + "out of date; it is recomputed once a day)";
+        }
+        String text = String.format("Recovered %,d event(s) of export %s (%,d in this run%s) in %.1f s; "
+                + "%,d malformed line(s) skipped; file %s", result.eventsHandled(), result.exportId().get(),
+                result.eventsHandledThisRun(), result.resumed() ? ", resuming an earlier run" : "",
+                result.elapsed().toMillis() / 1000.0, result.malformedLines(),
+                result.file().map(Path::toString).orElse("-"));
+        if (result.deadLettered() > 0) {
+            text += String.format("%n%,d event(s) set aside in %s: redeliver them once the cause is fixed",
+                    result.deadLettered(), directory.resolve("dead-letters-" + result.exportId().get() + ".ndjson"));
+        }
+        return text;
     }
 
     private ListenerDelivery listenerDelivery(Settings settings) {

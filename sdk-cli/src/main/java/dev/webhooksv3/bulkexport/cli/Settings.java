@@ -81,19 +81,25 @@ final class Settings {
         Optional<Path> profile = Optional.ofNullable(profileFlag)
                 .or(() -> Optional.ofNullable(blankToNull(env.get(PROFILE_VARIABLE))).map(Path::of));
         Map<Key, String> fromProfile = profile.isPresent() ? readProfile(profile.get(), io) : Map.of();
-        Map<Key, String> values = new EnumMap<>(Key.class);
+        Map<Key, String> fromEnv = new EnumMap<>(Key.class);
         for (Key key : Key.values()) {
-            String value = flags.get(key);
-            if (value == null) {
-                value = blankToNull(env.get(key.variable()));
-            }
-            if (value == null) {
-                value = fromProfile.get(key);
-            }
-            if (value != null) {
-                values.put(key, value.strip());
+            if (blankToNull(env.get(key.variable())) != null) {
+                fromEnv.put(key, env.get(key.variable()));
             }
         }
+        Map<Key, String> values = new EnumMap<>(Key.class);
+        for (Map<Key, String> level : List.of(flags, fromEnv, fromProfile)) {
+            for (Map.Entry<Key, String> setting : level.entrySet()) {
+                values.putIfAbsent(setting.getKey(), setting.getValue().strip());
+            }
+            // base-uri and region say one thing, where the API is: the level that says it first
+            // decides, so a --region is not overridden by a base-uri in the profile (nor the reverse).
+            if (values.containsKey(Key.BASE_URI) || values.containsKey(Key.REGION)) {
+                values.putIfAbsent(Key.BASE_URI, "");
+                values.putIfAbsent(Key.REGION, "");
+            }
+        }
+        values.values().removeIf(String::isEmpty);
         return new Settings(values, profile);
     }
 

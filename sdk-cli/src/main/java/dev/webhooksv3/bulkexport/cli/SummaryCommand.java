@@ -4,7 +4,8 @@ import dev.webhooksv3.bulkexport.EventSummary;
 import picocli.CommandLine.Command;
 
 /** The subscription's event counts. */
-@Command(name = "summary", description = {"Show the subscription's event counts, and how many an export would take.",
+@Command(name = "summary", mixinStandardHelpOptions = true, versionProvider = WebhooksExport.Version.class,
+        description = {"Show the subscription's event counts, and how many an export would take.",
     "The service recomputes them about once a day."})
 final class SummaryCommand extends ApiCommand {
 

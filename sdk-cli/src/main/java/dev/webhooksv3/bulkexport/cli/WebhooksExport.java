@@ -148,6 +148,9 @@ public final class WebhooksExport implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().usage(io.err());
+        if (json) {
+            output().error(Exit.USAGE, new UsageException("Say which command to run (see webhooks-export --help)"));
+        }
         return Exit.USAGE;
     }
 

@@ -19,4 +19,15 @@ public class TransportException extends BulkExportException {
     public TransportException(String message, IOException cause) {
         super(message, cause);
     }
+
+    /**
+     * Whether the same call may succeed later: true for a network that failed (refused, reset,
+     * timed out), false when it would fail the same way again (a redirect refused for safety, a
+     * body over the size limit), which the client does not retry either.
+     *
+     * @return whether trying again later makes sense
+     */
+    public boolean isTransient() {
+        return true;
+    }
 }

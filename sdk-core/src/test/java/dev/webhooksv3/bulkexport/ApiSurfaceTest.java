@@ -507,6 +507,7 @@ class ApiSurfaceTest {
                 static of(String): TokenProvider
                 token(): AccessToken
             class TransportException : BulkExportException
+                isTransient(): boolean
                 new(String, java.io.IOException)
             """;
 

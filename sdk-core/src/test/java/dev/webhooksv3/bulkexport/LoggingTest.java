@@ -155,6 +155,7 @@ class LoggingTest {
         String where = "127.0.0.1:" + closedPort;
         assertTrue(thrown.getMessage().contains("GET " + JOB_PATH), thrown.getMessage());
         assertTrue(thrown.getMessage().contains("could not connect to " + where), thrown.getMessage());
+        assertTrue(thrown.isTransient(), "a refused connection may be accepted later");
         List<String> warnings = captured.lines().stream().filter(line -> line.contains("WARN"))
                 .collect(Collectors.toList());
         assertEquals(1, warnings.size(), captured.log());

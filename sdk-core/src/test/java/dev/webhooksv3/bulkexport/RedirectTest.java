@@ -104,6 +104,7 @@ class RedirectTest {
         TransportException error = assertThrows(TransportException.class, () -> client.getExport(SUBSCRIPTION, EXPORT));
 
         assertTrue(error.getMessage().contains("redirect"), error.getMessage());
+        assertFalse(error.isTransient(), "the same redirect would be refused again");
         assertFalse(error.getMessage().contains("0a1b2c3d"), "the signed query is not shown: " + error.getMessage());
         assertTrue(proxies.asked.stream().noneMatch(uri -> "example.com".equals(uri.getHost())),
                 "a connection to example.com was attempted: " + proxies.asked);

@@ -48,7 +48,7 @@ final class DownloadCommand extends ApiCommand {
             } catch (RuntimeException e) {
                 progress.finish();
                 if (stop.requested()) {
-                    output.note("Stopped; the bytes so far are kept in " + file + ".part. Resume with: "
+                    output.stopped("Stopped; the bytes so far are kept in " + file + ".part. Resume with: "
                             + root.commandLine());
                     return Exit.STOPPED;
                 }

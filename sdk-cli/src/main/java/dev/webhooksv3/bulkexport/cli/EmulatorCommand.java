@@ -76,19 +76,20 @@ final class EmulatorCommand implements Callable<Integer> {
         }
         Path file = profile != null ? profile : Path.of(System.getProperty("java.io.tmpdir"),
                 "webhooks-emulator-" + emulator.baseUri().getPort() + ".properties");
-        try (emulator; Stop stop = Stop.onSignal()) {
-            writeProfile(file, emulator);
-            banner(root.io.out(), emulator, file);
-            try {
+        // The signal's wait ends when the Stop closes: the file goes and the emulator stops before that.
+        try (Stop stop = Stop.onSignal()) {
+            try (emulator) {
+                writeProfile(file, emulator);
+                banner(root.io.out(), emulator, file);
                 new CountDownLatch(1).await(); // until Ctrl-C, which interrupts this thread
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                Files.deleteIfExists(file);
             }
             root.io.err().println("Emulator stopped" + (stop.requested() ? " by a signal" : "") + "; profile "
                     + file + " deleted");
             return Exit.OK;
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.webhooksv3.bulkexport.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.webhooksv3.bulkexport.EventQuery;
@@ -106,7 +108,8 @@ final class EventCommands {
         List<String> eventIds = new ArrayList<>();
 
         @Option(names = "--ids-from", paramLabel = "FILE",
-                description = "Read event ids from FILE, one a line ('-' for standard input).")
+                description = "Read event ids from FILE, one a line ('-' for standard input); a JSON line gives its "
+                        + "eventId or id, so a recovery's dead-letters file can be given as it is.")
         String idsFrom;
 
         @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
@@ -130,7 +133,7 @@ final class EventCommands {
                 Thread.interrupted(); // the report is complete; what follows must not see the stop's interrupt
                 print(report, output);
                 if (stopped) {
-                    output.note("Stopped; the events not attempted can be redelivered with the same command.");
+                    output.note(notAttempted(report));
                 }
             }
             return stopped ? Exit.STOPPED : exitCode(report);
@@ -152,6 +155,25 @@ final class EventCommands {
             });
         }
 
+        /** After a stop: where the ids not attempted are, to redeliver them (and only them) next. */
+        private static String notAttempted(RedeliveryReport report) {
+            List<String> ids = report.items().stream()
+                    .filter(item -> item.status() == RedeliveryReport.Status.NOT_ATTEMPTED)
+                    .map(RedeliveryReport.Item::eventId).toList();
+            if (ids.isEmpty()) {
+                return "Stopped; every event was attempted.";
+            }
+            try {
+                Path file = Files.createTempFile("webhooks-redeliver-", ".txt");
+                Files.write(file, ids, StandardCharsets.UTF_8);
+                return String.format("Stopped; %,d event(s) were not attempted. Redeliver them with:%n"
+                        + "  webhooks-export redeliver --ids-from %s", ids.size(), file);
+            } catch (IOException e) {
+                return String.format("Stopped; %,d event(s) were not attempted (listed above; they could not be "
+                        + "written to a file: %s)", ids.size(), e.getMessage());
+            }
+        }
+
         static int exitCode(RedeliveryReport report) {
             Optional<Integer> agreed = Optional.empty();
             for (RedeliveryReport.Item item : report.items()) {
@@ -167,12 +189,27 @@ final class EventCommands {
             return agreed.orElse(Exit.OK);
         }
 
+        /** A JSON line, as a dead-letter file or {@code events --json} holds: its {@code eventId} or {@code id}. */
+        private static String idOf(String line, String source) {
+            try {
+                JsonNode node = Output.JSON.readTree(line);
+                JsonNode id = node.hasNonNull("eventId") ? node.get("eventId") : node.get("id");
+                if (id == null || !id.isTextual()) {
+                    throw new WebhooksExport.UsageException("A JSON line of " + source + " has no eventId or id");
+                }
+                return id.asText();
+            } catch (JsonProcessingException e) {
+                throw new WebhooksExport.UsageException("A line of " + source + " starts like JSON but is not: "
+                        + e.getOriginalMessage());
+            }
+        }
+
         private static List<String> readIds(String source, InputStream in) {
             try (BufferedReader reader = "-".equals(source)
                     ? new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
                     : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8)) {
                 return reader.lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#"))
-                        .toList();
+                        .map(line -> line.startsWith("{") ? idOf(line, source) : line).toList();
             } catch (IOException e) {
                 throw new WebhooksExport.UsageException("Cannot read event ids from " + source + ": " + e);
             } catch (UncheckedIOException e) {

@@ -48,7 +48,10 @@ final class Exit {
         if (t instanceof NotFoundException || t instanceof ConflictException) {
             return NOT_FOUND_OR_CONFLICT;
         }
-        if (t instanceof ServerException || t instanceof RateLimitedException || t instanceof TransportException
+        if (t instanceof TransportException transport) {
+            return transport.isTransient() ? TRANSIENT : FAILED; // e.g. a redirect refused for safety
+        }
+        if (t instanceof ServerException || t instanceof RateLimitedException
                 || t instanceof ExportWaitTimeoutException) {
             return TRANSIENT;
         }
@@ -59,7 +62,14 @@ final class Exit {
     }
 
     /** What to do next, for a person reading the error; empty when the message says it all. */
-    static String advice(int code) {
+    static String advice(Throwable failure, int code) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ExportWaitTimeoutException timeout) {
+                return "The export is still " + timeout.lastState() + ": wait again with webhooks-export await "
+                        + timeout.exportId() + " (--timeout for longer), or check it with webhooks-export status "
+                        + timeout.exportId() + ".";
+            }
+        }
         return switch (code) {
             case AUTHENTICATION -> "Check the client id and secret (WEBHOOKS_CLIENT_ID, WEBHOOKS_CLIENT_SECRET or the "
                     + "profile), the customer id, and that the client may use webhooks.";

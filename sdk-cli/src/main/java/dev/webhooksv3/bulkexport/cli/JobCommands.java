@@ -111,7 +111,7 @@ final class JobCommands {
                     return Exit.OK;
                 } catch (RuntimeException e) {
                     if (stop.requested()) {
-                        output.note("Stopped waiting; export " + exportId + " goes on. Wait again with: "
+                        output.stopped("Stopped waiting; export " + exportId + " goes on. Wait again with: "
                                 + root.commandLine());
                         return Exit.STOPPED;
                     }

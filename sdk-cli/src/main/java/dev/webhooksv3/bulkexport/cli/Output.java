@@ -60,11 +60,31 @@ final class Output {
             }
             shown = cause;
         }
-        String advice = Exit.advice(code);
+        String advice = Exit.advice(failure, code);
         if (!advice.isEmpty()) {
             err.println(advice);
         }
         err.flush();
+    }
+
+    /**
+     * A command stopped by a signal: what was kept and how to go on, on standard error, and with
+     * {@code --json} the error document of exit code {@value Exit#STOPPED} on standard output.
+     */
+    void stopped(String howToContinue) {
+        note(howToContinue);
+        if (json) {
+            error(Exit.STOPPED, new Stopped(howToContinue));
+        }
+    }
+
+    /** The error document's {@code type} for a command stopped by a signal. */
+    static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped(String message) {
+            super(message);
+        }
     }
 
     /** With {@code --json}, the failure as {@code {"error": {...}}} on standard output too. */
@@ -89,8 +109,8 @@ final class Output {
     /** The class a user can look up: an internal failure type is named by its public superclass. */
     private static Class<?> publicType(Class<?> type) {
         Class<?> shown = type;
-        while (!java.lang.reflect.Modifier.isPublic(shown.getModifiers())
-                || shown.getPackageName().endsWith(".internal")) {
+        while (shown != Stopped.class && (!java.lang.reflect.Modifier.isPublic(shown.getModifiers())
+                || shown.getPackageName().endsWith(".internal"))) {
             shown = shown.getSuperclass();
         }
         return shown;

@@ -19,12 +19,14 @@ final class Progress {
 
     private static final int LINE_EVERY_SECONDS = 5;
     private static final long BAR_EVERY_NANOS = 100_000_000L;
-    private static final int BAR_WIDTH = 24;
+    /** With the longest line (a download of gigabytes) the bar stays within 80 columns. */
+    private static final int BAR_WIDTH = 16;
 
     private final Mode mode;
     private final PrintStream err;
     private long lastDrawn = Long.MIN_VALUE / 2;
     private int drawnWidth;
+    private double lastRate;
     private RecoveryProgress.Phase lastPhase;
 
     Progress(Mode mode, PrintStream err) {
@@ -51,9 +53,12 @@ final class Progress {
             return;
         }
         lastDrawn = now;
-        String amount = total.isPresent() ? amount(done, bytes) + " of " + amount(total.getAsLong(), bytes)
-                : amount(done, bytes);
-        String line = String.format("%-15s %s  %s/s  ETA %s", label, amount, amount((long) rate, bytes),
+        String amount = total.isPresent() ? amount(done, total.getAsLong(), bytes) + " of "
+                + amount(total.getAsLong(), bytes) : amount(done, bytes);
+        if (rate > 0) {
+            lastRate = rate;
+        }
+        String line = String.format("%s %s  %s/s  ETA %s", label, amount, amount((long) lastRate, bytes),
                 remaining.map(Progress::clock).orElse("?"));
         if (mode == Mode.LINES) {
             err.println("  " + line);
@@ -76,7 +81,7 @@ final class Progress {
     synchronized void recovery(RecoveryProgress progress) {
         String job = progress.exportId().map(id -> " (export " + id + ")").orElse("");
         switch (progress.phase()) {
-            case DOWNLOADING -> update("downloading", progress.bytesDownloaded(), progress.totalBytes(), true,
+            case DOWNLOADING -> update("download", progress.bytesDownloaded(), progress.totalBytes(), true,
                     progress.bytesPerSecond(), progress.remaining());
             case HANDLING_EVENTS -> update("events", progress.eventsHandled(), progress.totalEvents(), false,
                     progress.eventsPerSecond(), progress.remaining());
@@ -94,13 +99,14 @@ final class Progress {
         if (progress.phase() != lastPhase && (progress.phase() == RecoveryProgress.Phase.DOWNLOADING
                 || progress.phase() == RecoveryProgress.Phase.HANDLING_EVENTS)) {
             lastDrawn = Long.MIN_VALUE / 2; // a new count is shown at once
+            lastRate = 0;
         }
         lastPhase = progress.phase();
     }
 
     /** A download's progress. */
     synchronized void download(DownloadProgress progress) {
-        update("downloading", progress.bytes(), progress.totalBytes(), true, progress.bytesPerSecond(),
+        update("download", progress.bytes(), progress.totalBytes(), true, progress.bytesPerSecond(),
                 progress.remaining());
     }
 
@@ -117,15 +123,30 @@ final class Progress {
                 Math.min(100, done * 100 / total));
     }
 
+    /** A count, or a size in kB, MB or GB, whichever suits it. */
     static String amount(long n, boolean bytes) {
+        return amount(n, n, bytes) + (bytes ? " " + unit(n) : "");
+    }
+
+    /** {@code n} without its unit, in the unit that suits {@code scale}: "12.5" of "1,024.0 MB". */
+    private static String amount(long n, long scale, boolean bytes) {
         if (!bytes) {
             return String.format("%,d", n);
         }
-        return n < 1_000_000 ? String.format("%,.1f kB", n / 1e3) : String.format("%,.1f MB", n / 1e6);
+        return String.format("%,.1f", n / switch (unit(scale)) {
+            case "kB" -> 1e3;
+            case "MB" -> 1e6;
+            default -> 1e9;
+        });
+    }
+
+    private static String unit(long n) {
+        return n < 1_000_000 ? "kB" : n < 10_000_000_000L ? "MB" : "GB";
     }
 
     static String clock(Duration d) {
         long s = d.toSeconds();
-        return s >= 86_400 ? ">1 day" : String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+        return s >= 86_400 ? ">1 day" : s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format("%d:%02d", s / 60, s % 60);
     }
 }

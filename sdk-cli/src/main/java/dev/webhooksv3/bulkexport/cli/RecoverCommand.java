@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +42,9 @@ final class RecoverCommand extends ApiCommand {
     URI listener;
 
     @Option(names = "--output", paramLabel = "FILE",
-            description = "Append each event's JSON line to FILE ('-' for standard output), instead of --listener.")
+            description = "Append each event's JSON line to FILE, instead of --listener. '-' writes to standard "
+                    + "output, for a pipe; but what sits in the pipe when its reader stops counts as handed over, so "
+                    + "prefer a FILE when every event matters.")
     String output;
 
     @Option(names = "--concurrency", paramLabel = "N",
@@ -109,13 +112,15 @@ final class RecoverCommand extends ApiCommand {
                 RecoveryResult result = session.client.recoverFailedEvents(request, guarded);
                 progress.finish();
                 report(result, directory, out);
-                return Exit.OK;
+                return result.deadLettered() > 0 ? Exit.FAILED : Exit.OK; // done, but not every event arrived
             } catch (RuntimeException e) {
                 progress.finish();
                 if (stop.requested()) {
-                    out.note(String.format("Stopped after handing over %,d event(s) in this run; the checkpoint in %s "
-                            + "is saved. To continue, run the same command again:%n  %s", handled.get(),
-                            directory.toAbsolutePath(), root.commandLine()));
+                    out.stopped(String.format("Stopped after handing over %,d event(s) in this run; the checkpoint in "
+                            + "%s is saved. To continue, run the same command again:%n  %s%s", handled.get(),
+                            directory.toAbsolutePath(), root.commandLine(), root.emulator ? String.format("%n(With "
+                            + "--emulator, the emulator and its export are gone with this run: a new run starts over, "
+                            + "with a new --work-dir.)") : ""));
                     return Exit.STOPPED;
                 }
                 throw e;
@@ -144,14 +149,17 @@ final class RecoverCommand extends ApiCommand {
                 result.elapsed().toMillis() / 1000.0, result.malformedLines(),
                 result.file().map(Path::toString).orElse("-"));
         if (result.deadLettered() > 0) {
-            text += String.format("%n%,d event(s) set aside in %s: redeliver them once the cause is fixed",
-                    result.deadLettered(), directory.resolve("dead-letters-" + result.exportId().get() + ".ndjson"));
+            Path letters = directory.toAbsolutePath().resolve("dead-letters-" + result.exportId().get() + ".ndjson");
+            text += String.format("%n%,d event(s) did not reach the listener and are set aside in %s (with the "
+                    + "reason for each). Once the cause is fixed, have the service deliver them again while they "
+                    + "are in its 7-day store:%n  webhooks-export redeliver --ids-from %s", result.deadLettered(),
+                    letters, letters);
         }
         return text;
     }
 
     private ListenerDelivery listenerDelivery(Settings settings) {
-        ListenerDelivery.Builder delivery = ListenerDelivery.to(listener);
+        ListenerDelivery.Builder delivery = ListenerDelivery.to(listener).retryPolicy(root.retryPolicy());
         settings.get(Settings.Key.LISTENER_AUTHORIZATION).ifPresent(value -> delivery.header("Authorization", value));
         return delivery.build();
     }
@@ -186,7 +194,31 @@ final class RecoverCommand extends ApiCommand {
         }
         // Not Files.newOutputStream: its channel closes when the thread is interrupted (Ctrl-C), which could
         // cut a line in two. A FileOutputStream write is not interruptible.
+        refuseAnUnrelatedFile(Path.of(output));
         return new FileOutputStream(output, true);
+    }
+
+    /**
+     * Appending is how a run continues an earlier run's file; appending to a file no recovery in
+     * this work directory wrote would mix two recoveries' events (and repeat some) without a word.
+     */
+    private void refuseAnUnrelatedFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+            return;
+        }
+        Path directory = workDirectory != null ? workDirectory : Path.of(root.settings().require(
+                Settings.Key.WORK_DIR));
+        boolean continuing;
+        try (var entries = Files.list(directory)) {
+            continuing = entries.anyMatch(entry -> entry.getFileName().toString().endsWith(".checkpoint"));
+        } catch (java.nio.file.NoSuchFileException fresh) {
+            continuing = false;
+        }
+        if (!continuing) {
+            throw new WebhooksExport.UsageException("--output " + file + " already holds " + Files.size(file)
+                    + " bytes, and " + directory + " holds no recovery to continue: name a new file (or delete that "
+                    + "one), so that two recoveries' events are not mixed");
+        }
     }
 
     /**

@@ -152,7 +152,11 @@ final class Settings {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new WebhooksExport.UsageException("The profile " + file + " has unknown keys " + unknown
+            // Keys are lowercase words and dashes; anything else is most likely a wrapped value, maybe a
+            // secret, and is not shown.
+            List<String> shown = unknown.stream().map(key -> key.matches("[a-z][a-z.-]{0,30}") ? key
+                    : "(a line that is not key=value)").distinct().toList();
+            throw new WebhooksExport.UsageException("The profile " + file + " has unknown keys " + shown
                     + "; the keys are " + profileKeys());
         }
         if (values.keySet().stream().anyMatch(Key::secret) && readableByOthers(file)) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -111,6 +112,14 @@ public final class WebhooksExport implements Callable<Integer> {
             description = "How many failed events the embedded emulator holds (default ${DEFAULT-VALUE}).")
     long emulatorEvents;
 
+    private static final Pattern URL_USER_INFO = Pattern.compile("(://)[^/@?#]*@");
+    private static final Pattern URL_QUERY = Pattern.compile("(://[^?#]*)\\?[^#]*");
+    /** An option whose name says it carries a secret: its value is never echoed, even in a usage error. */
+    private static final Pattern SECRET_OPTION = Pattern.compile("-[^=]*(secr|sekr|token|passw|auth|cred|key)[^=]*",
+            Pattern.CASE_INSENSITIVE);
+    /** An unknown option quoted back with its value: the value is not shown, whatever the option. */
+    private static final Pattern QUOTED_OPTION_VALUE = Pattern.compile("'(-[^'=\\s]*)=[^']*'");
+
     final Io io;
     private final List<String> arguments;
 
@@ -168,7 +177,7 @@ public final class WebhooksExport implements Callable<Integer> {
         return Session.open(settings(), emulator, emulatorEvents, retryPolicy(), output());
     }
 
-    private RetryPolicy retryPolicy() {
+    RetryPolicy retryPolicy() {
         if (maxAttempts < 1) {
             throw new UsageException("--max-attempts must be at least 1: " + maxAttempts);
         }
@@ -186,26 +195,52 @@ public final class WebhooksExport implements Callable<Integer> {
                 : Progress.Mode.LINES) : progress, io.err());
     }
 
-    /** The command line as typed, to show how to run it again. */
+    /**
+     * The command line as typed, to show how to run it again, with what a URL may carry in its
+     * user-info and query (a listener's password or token) shown as {@code ***}.
+     */
     String commandLine() {
         StringBuilder line = new StringBuilder("webhooks-export");
         for (String argument : arguments) {
-            line.append(' ').append(argument.matches("[A-Za-z0-9_./:=,@%+-]+") ? argument
-                    : "'" + argument.replace("'", "'\\''") + "'");
+            String shown = URL_USER_INFO.matcher(URL_QUERY.matcher(argument).replaceAll("$1?***"))
+                    .replaceAll("$1***@");
+            line.append(' ').append(shown.matches("[A-Za-z0-9_./:=,@%+*?-]+") ? shown
+                    : "'" + shown.replace("'", "'\\''") + "'");
         }
         return line.toString();
     }
 
     private int usageError(ParameterException e, String[] args) {
         PrintStream err = io.err();
-        err.println("webhooks-export: " + e.getMessage());
+        String message = withoutSecrets(e.getMessage(), args);
+        err.println("webhooks-export: " + message);
         CommandLine command = e.getCommandLine();
         err.println("Usage: " + command.getCommandSpec().qualifiedName() + " … (see "
                 + command.getCommandSpec().qualifiedName() + " --help)");
         if (json) {
-            output().error(Exit.USAGE, e);
+            output().error(Exit.USAGE, new UsageException(message));
         }
         return Exit.USAGE;
+    }
+
+    /**
+     * A usage error's message without the values of mistyped secret options ({@code --client-secrte=…},
+     * {@code --token …}): picocli quotes unknown arguments back, and a typo must not print a secret.
+     */
+    static String withoutSecrets(String message, String[] args) {
+        String shown = QUOTED_OPTION_VALUE.matcher(message).replaceAll("'$1=***'");
+        for (int i = 0; i < args.length; i++) {
+            int equals = args[i].indexOf('=');
+            String name = equals < 0 ? args[i] : args[i].substring(0, equals);
+            if (!SECRET_OPTION.matcher(name).matches()) {
+                continue;
+            }
+            String value = equals >= 0 ? args[i].substring(equals + 1) : i + 1 < args.length ? args[i + 1] : "";
+            if (!value.isEmpty()) {
+                shown = shown.replace(value, "***");
+            }
+        }
+        return shown;
     }
 
     private int failed(Exception e) {

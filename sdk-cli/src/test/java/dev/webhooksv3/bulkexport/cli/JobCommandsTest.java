@@ -126,7 +126,7 @@ class JobCommandsTest {
         String id = CliRun.run(emulator, "--json", "start").expect(Exit.OK).json().get("id").asText();
         CliRun run = CliRun.run(emulator, "--json", "await", id, "--timeout", "0s").expect(Exit.TRANSIENT);
         assertEquals("ExportWaitTimeoutException", run.json().get("error").get("type").asText());
-        assertTrue(run.err().contains("run the same command again later"), run::toString);
+        assertTrue(run.err().contains("wait again with webhooks-export await " + id), run::toString);
     }
 
     /** The job document of Shapes.job: exactly its members, times as ISO-8601 instants. */

@@ -245,6 +245,16 @@ class RecoverCommandTest {
         assertEquals(0, CliRun.run(emulator, "--json", "list").json().get("total").asInt(), "no export started");
     }
 
+    @Test
+    void anOutputFileThatAnotherRecoveryWroteIsRefusedNotMixedInto(WebhooksEmulator emulator) throws Exception {
+        Files.writeString(output(), "{\"id\":\"from-an-older-incident\"}\n");
+        CliRun run = CliRun.run(emulator, "recover", "--work-dir", work().toString(), "--output", output().toString())
+                .expect(Exit.USAGE);
+        assertTrue(run.err().contains("holds no recovery to continue"), run::toString);
+        assertEquals(1, Files.readAllLines(output()).size(), "nothing appended");
+        assertEquals(0, CliRun.run(emulator, "--json", "list").json().get("total").asInt(), "no export started");
+    }
+
     static String[] prepend(String first, String... rest) {
         String[] all = new String[rest.length + 1];
         all[0] = first;

@@ -1,8 +1,11 @@
 package dev.webhooksv3.bulkexport.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.webhooksv3.bulkexport.testkit.FakeListener;
 import dev.webhooksv3.bulkexport.testkit.WebhooksEmulator;
 import java.io.ByteArrayInputStream;
@@ -48,8 +51,8 @@ class SignalTest {
                     "WEBHOOKS_CLIENT_ID", emulator.clientId(),
                     "WEBHOOKS_CLIENT_SECRET", emulator.clientSecret());
             Path work = dir.resolve("work");
-            List<String> args = List.of("recover", "--work-dir", work.toString(), "--listener",
-                    listener.uri().toString(), "--concurrency", "1", "--progress", "lines");
+            List<String> args = List.of("--json", "recover", "--work-dir", work.toString(), "--listener",
+                    listener.uri().toString() + "?token=LISTENER-SECRET", "--concurrency", "1", "--progress", "lines");
 
             Path stderr = dir.resolve("stderr.txt");
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command()
@@ -72,8 +75,11 @@ class SignalTest {
             String said = Files.readString(stderr);
             assertEquals(128 + 15, child.exitValue(), said);
             assertTrue(said.contains("the checkpoint in " + work.toAbsolutePath() + " is saved"), said);
-            assertTrue(said.contains("To continue, run the same command again:\n  webhooks-export recover --work-dir "
-                    + work), said);
+            assertTrue(said.contains("To continue, run the same command again:\n  webhooks-export --json recover "
+                    + "--work-dir " + work), said);
+            assertFalse(said.contains("LISTENER-SECRET"), "a URL's query is not echoed: " + said);
+            JsonNode stopped = new ObjectMapper().readTree(dir.resolve("stdout.txt").toFile()).get("error");
+            assertEquals(130, stopped.get("exitCode").asInt(), stopped::toString); // --json: one document, even so
             int deliveredBeforeTheSignal = new HashSet<>(listener.journal().accepted()).size();
             assertTrue(deliveredBeforeTheSignal < EVENTS, "the recovery finished before the signal: "
                     + deliveredBeforeTheSignal);
@@ -88,7 +94,7 @@ class SignalTest {
             assertEquals(EVENTS, new HashSet<>(listener.journal().accepted()).size(), "every event delivered");
             assertTrue(listener.journal().duplicates().size() <= 1, "only the event in flight may come twice: "
                     + listener.journal().duplicates());
-            assertTrue(out.toString(StandardCharsets.UTF_8).contains("resuming an earlier run"),
+            assertTrue(new ObjectMapper().readTree(out.toByteArray()).get("resumed").asBoolean(),
                     out.toString(StandardCharsets.UTF_8));
         }
     }

@@ -118,6 +118,28 @@ class UsageErrorsTest {
     }
 
     @Test
+    void aProfileLineThatIsNotAKeyIsNotQuotedBackForItMayBeAWrappedSecret(WebhooksEmulator emulator)
+            throws IOException {
+        Path profile = dir.resolve("profile.properties");
+        Files.writeString(profile, "listener-authorization=\nBearer-eyJWRAPPEDTOKEN\n");
+        CliRun run = CliRun.run(CliRun.env(emulator), "--profile", profile.toString(), "summary")
+                .expect(Exit.USAGE);
+        assertTrue(run.err().contains("(a line that is not key=value)"), run::toString);
+        assertFalse(run.toString().contains("WRAPPEDTOKEN"), run::toString);
+    }
+
+    @Test
+    void aMistypedSecretOptionIsRefusedWithoutEchoingItsValue(WebhooksEmulator emulator) {
+        for (String[] args : List.of(new String[] {"list", "--client-secrte=TOPSECRET123"},
+                new String[] {"list", "--client-secrte", "TOPSECRET123"}, new String[] {"--api-key", "TOPSECRET123", "list"},
+                new String[] {"--json", "list", "--frobnicate=TOPSECRET123"})) {
+            CliRun run = CliRun.run(CliRun.env(emulator), args).expect(Exit.USAGE);
+            assertFalse(run.toString().contains("TOPSECRET123"), run::toString);
+            assertTrue(run.err().contains("***"), run::toString);
+        }
+    }
+
+    @Test
     void aMissingProfileFileIsAUsageError(WebhooksEmulator emulator) {
         Map<String, String> env = new HashMap<>(CliRun.env(emulator));
         env.put("WEBHOOKS_PROFILE", dir.resolve("absent.properties").toString());

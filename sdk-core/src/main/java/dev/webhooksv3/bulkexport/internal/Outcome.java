@@ -73,6 +73,11 @@ enum Outcome {
             return worthRetrying;
         }
 
+        @Override
+        public boolean isTransient() {
+            return worthRetrying;
+        }
+
         /** Shown as the type a caller knows and catches; this one only carries the retry layer's facts. */
         @Override
         public String toString() {

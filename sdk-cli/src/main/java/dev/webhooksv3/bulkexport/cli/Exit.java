@@ -64,6 +64,9 @@ final class Exit {
     /** What to do next, for a person reading the error; empty when the message says it all. */
     static String advice(Throwable failure, int code) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RecoverCommand.ListenerFailing) {
+                return ""; // its message says what to do
+            }
             if (t instanceof ExportWaitTimeoutException timeout) {
                 return "The export is still " + timeout.lastState() + ": wait again with webhooks-export await "
                         + timeout.exportId() + " (--timeout for longer), or check it with webhooks-export status "

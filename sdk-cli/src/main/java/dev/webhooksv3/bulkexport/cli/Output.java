@@ -109,7 +109,8 @@ final class Output {
     /** The class a user can look up: an internal failure type is named by its public superclass. */
     private static Class<?> publicType(Class<?> type) {
         Class<?> shown = type;
-        while (shown != Stopped.class && (!java.lang.reflect.Modifier.isPublic(shown.getModifiers())
+        while (!shown.getPackageName().equals(Output.class.getPackageName()) // the tool's own: named as they are
+                && (!java.lang.reflect.Modifier.isPublic(shown.getModifiers())
                 || shown.getPackageName().endsWith(".internal"))) {
             shown = shown.getSuperclass();
         }

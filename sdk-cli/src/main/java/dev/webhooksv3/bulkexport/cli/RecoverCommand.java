@@ -57,6 +57,11 @@ final class RecoverCommand extends ApiCommand {
                     + "--listener; 0 stops the recovery at the first event that fails).")
     Integer deadLettersAfter;
 
+    @Option(names = "--stop-after-failures", paramLabel = "N", defaultValue = "10",
+            description = "Stop, with the progress kept, once N hand-overs to the listener in a row have failed, "
+                    + "instead of setting every event aside while it is down (default ${DEFAULT-VALUE}; 0: never).")
+    int stopAfterFailures;
+
     @Option(names = "--wait-for-slot", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "While another export runs, wait up to this long to start one (e.g. 30m).")
     Duration waitForSlot;
@@ -98,14 +103,24 @@ final class RecoverCommand extends ApiCommand {
                         + malformed.getMessage()));
         out.note("Recovering into " + directory.toAbsolutePath() + (exportId == null ? "" : " (export " + exportId
                 + ")") + "; keep this directory until the recovery is done");
+        if (stopAfterFailures < 0) {
+            throw new WebhooksExport.UsageException("--stop-after-failures must not be negative: " + stopAfterFailures);
+        }
         AtomicLong handled = new AtomicLong();
+        FailureStreak streak = new FailureStreak(listener != null ? stopAfterFailures : 0);
         try (Stop stop = Stop.onSignal(); OutputStream sink = sink()) {
             EventHandler target = listener != null ? listenerDelivery(session.settings) : event -> write(sink, event);
             EventHandler guarded = event -> {
                 if (stop.requested()) {
                     throw new InterruptedException("stopped by a signal"); // not handled, never a dead letter
                 }
-                target.handle(event);
+                streak.check();
+                try {
+                    target.handle(event);
+                } catch (Exception e) {
+                    throw streak.failed(e);
+                }
+                streak.succeeded();
                 handled.incrementAndGet();
             };
             try {
@@ -123,10 +138,32 @@ final class RecoverCommand extends ApiCommand {
                             + "with a new --work-dir.)") : ""));
                     return Exit.STOPPED;
                 }
+                if (streak.broken()) {
+                    int code = streak.exitCode();
+                    out.describeFailure(code, new ListenerFailing(String.format("Stopped: the last %d hand-overs to "
+                            + "the listener all failed (the last: %s); the events from there on were not set aside and "
+                            + "stay for the next run. %,d were handed over in this run and the checkpoint in %s is saved. When the listener is back, run the "
+                            + "same command again:%n  %s", streak.limit(), streak.lastFailure(), handled.get(),
+                            directory.toAbsolutePath(), root.commandLine())));
+                    if (out.json()) {
+                        out.error(code, new ListenerFailing("the last " + streak.limit() + " hand-overs to the "
+                                + "listener all failed; the last: " + streak.lastFailure()));
+                    }
+                    return code;
+                }
                 throw e;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write to " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The error of a recovery stopped because the listener kept failing. */
+    static final class ListenerFailing extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ListenerFailing(String message) {
+            super(message);
         }
     }
 

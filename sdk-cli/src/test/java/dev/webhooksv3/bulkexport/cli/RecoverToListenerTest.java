@@ -88,6 +88,29 @@ class RecoverToListenerTest {
     }
 
     @Test
+    void aListenerThatKeepsFailingStopsTheRecoveryWithoutSettingEventsAsideAndTheNextRunDeliversThem(
+            WebhooksEmulator emulator) throws Exception {
+        try (FakeListener listener = FakeListener.builder().failFirst(12, 503).start()) {
+            String[] command = {"--json", "--max-attempts", "1", "recover", "--work-dir", work.toString(), "--listener",
+                    listener.uri().toString(), "--concurrency", "8", "--stop-after-failures", "6"};
+
+            CliRun down = CliRun.run(env(emulator), command).expect(Exit.TRANSIENT);
+
+            assertEquals("ListenerFailing", down.json().get("error").get("type").asText(), down::toString);
+            assertTrue(down.err().contains("the last 6 hand-overs to the listener all failed"), down::toString);
+            assertTrue(down.err().contains("run the same command again"), down::toString);
+            try (var files = Files.list(work)) {
+                assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("dead-letters-")),
+                        "no event set aside");
+            }
+
+            JsonNode back = CliRun.run(env(emulator), command).expect(Exit.OK).json();
+            assertEquals(0, back.get("deadLettered").asLong(), back::toString);
+            assertEquals(30, new HashSet<>(listener.journal().accepted()).size(), "every event delivered in the end");
+        }
+    }
+
+    @Test
     void aListenerThatIsBrieflyUnavailableGetsEveryEventByRetrying(WebhooksEmulator emulator) {
         try (FakeListener listener = FakeListener.builder().failFirst(2, 503).start()) {
             JsonNode result = CliRun.run(env(emulator), "--json", "recover", "--work-dir", work.toString(),

@@ -139,6 +139,9 @@ final class RecoverCommand extends ApiCommand {
                     return Exit.STOPPED;
                 }
                 if (streak.broken()) {
+                    // The handler's InterruptedException set the flag on the thread that ran it (this one,
+                    // without --concurrency): it was a stop, not an interrupt to pass on to what follows.
+                    Thread.interrupted();
                     int code = streak.exitCode();
                     out.describeFailure(code, new ListenerFailing(String.format("Stopped: the last %d hand-overs to "
                             + "the listener all failed (the last: %s); the events from there on were not set aside and "

@@ -1,6 +1,7 @@
 package dev.webhooksv3.bulkexport.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,6 +108,20 @@ class RecoverToListenerTest {
             JsonNode back = CliRun.run(env(emulator), command).expect(Exit.OK).json();
             assertEquals(0, back.get("deadLettered").asLong(), back::toString);
             assertEquals(30, new HashSet<>(listener.journal().accepted()).size(), "every event delivered in the end");
+        }
+    }
+
+    @Test
+    void aStopForAFailingListenerLeavesTheCallingThreadUninterruptedForWhatFollows(WebhooksEmulator emulator) {
+        try (FakeListener listener = FakeListener.builder().failFirst(2, 503).start()) {
+            String[] command = {"--max-attempts", "1", "recover", "--work-dir", work.toString(), "--listener",
+                    listener.uri().toString(), "--concurrency", "1", "--stop-after-failures", "2"};
+
+            CliRun.run(env(emulator), command).expect(Exit.TRANSIENT);
+
+            assertFalse(Thread.currentThread().isInterrupted(), "the stop's interrupt was cleared");
+            CliRun.run(env(emulator), command).expect(Exit.OK);
+            assertEquals(30, new HashSet<>(listener.journal().accepted()).size());
         }
     }
 

@@ -120,7 +120,7 @@ final class EventCommands {
         int run(Session session, Output output) {
             List<String> ids = new ArrayList<>(eventIds);
             if (idsFrom != null) {
-                ids.addAll(readIds(idsFrom, root.io.in()));
+                ids.addAll(readIds(idsFrom, root.io.in(), root.io.err()));
             }
             if (ids.isEmpty()) {
                 throw new WebhooksExport.UsageException("Name the events to redeliver: EVENT_ID… or --ids-from FILE");
@@ -194,22 +194,33 @@ final class EventCommands {
             try {
                 JsonNode node = Output.JSON.readTree(line);
                 JsonNode id = node.hasNonNull("eventId") ? node.get("eventId") : node.get("id");
-                if (id == null || !id.isTextual()) {
-                    throw new WebhooksExport.UsageException("A JSON line of " + source + " has no eventId or id");
-                }
-                return id.asText();
+                return id == null || !id.isTextual() ? null : id.asText(); // a dead letter of an event without id
             } catch (JsonProcessingException e) {
                 throw new WebhooksExport.UsageException("A line of " + source + " starts like JSON but is not: "
                         + e.getOriginalMessage());
             }
         }
 
-        private static List<String> readIds(String source, InputStream in) {
+        private static List<String> readIds(String source, InputStream in, java.io.PrintStream err) {
             try (BufferedReader reader = "-".equals(source)
                     ? new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
                     : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8)) {
-                return reader.lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#"))
-                        .map(line -> line.startsWith("{") ? idOf(line, source) : line).toList();
+                List<String> ids = new ArrayList<>();
+                long withoutId = 0;
+                for (String line : (Iterable<String>) reader.lines().map(String::strip)::iterator) {
+                    String id = line.isEmpty() || line.startsWith("#") ? "" : line.startsWith("{")
+                            ? idOf(line, source) : line;
+                    if (id == null) {
+                        withoutId++;
+                    } else if (!id.isEmpty()) {
+                        ids.add(id);
+                    }
+                }
+                if (withoutId > 0) {
+                    err.println("webhooks-export: skipped " + withoutId + " JSON line(s) of " + source
+                            + " without an eventId or id");
+                }
+                return ids;
             } catch (IOException e) {
                 throw new WebhooksExport.UsageException("Cannot read event ids from " + source + ": " + e);
             } catch (UncheckedIOException e) {

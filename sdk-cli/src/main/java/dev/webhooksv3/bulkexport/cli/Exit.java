@@ -8,6 +8,7 @@ import dev.webhooksv3.bulkexport.NotFoundException;
 import dev.webhooksv3.bulkexport.RateLimitedException;
 import dev.webhooksv3.bulkexport.ServerException;
 import dev.webhooksv3.bulkexport.TransportException;
+import java.nio.file.FileSystemException;
 
 /**
  * The exit codes, as documented in {@code --help}, and which failure gets which. A failure is
@@ -49,7 +50,9 @@ final class Exit {
             return NOT_FOUND_OR_CONFLICT;
         }
         if (t instanceof TransportException transport) {
-            return transport.isTransient() ? TRANSIENT : FAILED; // e.g. a redirect refused for safety
+            // Not transient: a redirect refused for safety; local: a work directory or file that cannot be used.
+            return transport.isTransient() && !(transport.getCause() instanceof FileSystemException) ? TRANSIENT
+                    : FAILED;
         }
         if (t instanceof ServerException || t instanceof RateLimitedException
                 || t instanceof ExportWaitTimeoutException) {

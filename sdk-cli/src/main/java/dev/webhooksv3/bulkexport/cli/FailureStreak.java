@@ -1,24 +1,27 @@
 package dev.webhooksv3.bulkexport.cli;
 
 import dev.webhooksv3.bulkexport.EventRejectedException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import dev.webhooksv3.bulkexport.FailedEvent;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Stops a recovery whose listener is down instead of setting aside every event of the export: once
- * {@code limit} hand-overs in a row have failed (no success in between, whatever the thread), the
- * failing hand-over and every later one end as "interrupted", which the recovery treats as "not
- * handled, try again next run", never as a dead letter. The checkpoint keeps everything before.
+ * {@code limit} hand-overs in a row have failed (no success in between, whatever the thread), and
+ * they were of at least two events, the failing hand-over and every later one end as
+ * "interrupted", which the recovery treats as "not handled, try again next run", never as a dead
+ * letter. The checkpoint keeps everything before.
  *
- * <p>A listener that refuses one poison event still gets the next; it is a run of failures with no
- * success at all that says the listener, not the event, is the problem.
+ * <p>One event failing again and again is a poison event, not a listener that is down: alone, its
+ * attempts never stop the recovery, and it is set aside as {@code --dead-letters-after} says.
  */
 final class FailureStreak {
 
     private final int limit;
-    private final AtomicInteger streak = new AtomicInteger();
-    private final AtomicReference<Exception> last = new AtomicReference<>();
-    private volatile boolean broken;
+    private int streak;
+    private final Set<Long> events = new HashSet<>();
+    private Exception last;
+    private Exception breaking;
 
     /** @param limit failures in a row that stop the recovery; 0 never stops it */
     FailureStreak(int limit) {
@@ -26,47 +29,60 @@ final class FailureStreak {
     }
 
     /** Before a hand-over: once broken, no more are tried. */
-    void check() throws InterruptedException {
-        if (broken) {
-            throw new InterruptedException("the listener failed " + limit + " times in a row");
+    synchronized void check() throws InterruptedException {
+        if (breaking != null) {
+            throw stop();
         }
     }
 
-    void succeeded() {
-        streak.set(0);
+    synchronized void succeeded() {
+        if (breaking == null) {
+            streak = 0;
+            events.clear();
+        }
     }
 
     /**
-     * After a failed hand-over: the failure to throw, which is an {@link InterruptedException} once
-     * the streak reaches the limit, so that the event is not set aside.
+     * After a failed hand-over of {@code event}: the failure to throw, which is an
+     * {@link InterruptedException} once the streak broke, so that the event is not set aside.
      */
-    Exception failed(Exception failure) {
-        last.set(failure);
-        if (limit > 0 && streak.incrementAndGet() >= limit) {
-            broken = true;
-            InterruptedException stop = new InterruptedException("the listener failed " + limit + " times in a row");
-            stop.initCause(failure);
-            return stop;
+    synchronized Exception failed(FailedEvent event, Exception failure) {
+        if (breaking == null) {
+            last = failure;
+            streak++;
+            events.add(event.lineNumber());
+            if (limit > 0 && streak >= limit && events.size() >= 2) {
+                breaking = failure;
+            }
         }
-        return failure;
+        if (breaking == null) {
+            return failure;
+        }
+        InterruptedException stop = stop();
+        stop.initCause(failure);
+        return stop;
     }
 
-    boolean broken() {
-        return broken;
+    synchronized boolean broken() {
+        return breaking != null;
     }
 
     int limit() {
         return limit;
     }
 
-    /** The last failure's message, for the person deciding when to run again. */
-    String lastFailure() {
-        Exception failure = last.get();
+    /** The failure that broke the streak (or the last one), for the person deciding when to run again. */
+    synchronized String lastFailure() {
+        Exception failure = breaking != null ? breaking : last;
         return failure == null ? "none" : failure.getMessage();
     }
 
     /** Exit 1 when the listener refused the events (it will refuse them again), else 5: run again later. */
-    int exitCode() {
-        return last.get() instanceof EventRejectedException ? Exit.FAILED : Exit.TRANSIENT;
+    synchronized int exitCode() {
+        return (breaking != null ? breaking : last) instanceof EventRejectedException ? Exit.FAILED : Exit.TRANSIENT;
+    }
+
+    private InterruptedException stop() {
+        return new InterruptedException("the listener failed " + limit + " times in a row");
     }
 }

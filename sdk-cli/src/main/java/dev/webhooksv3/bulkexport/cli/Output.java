@@ -8,6 +8,7 @@ import dev.webhooksv3.bulkexport.ApiException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Where a command's words go: the result to standard output, as text or as one JSON document;
@@ -16,6 +17,10 @@ import java.util.function.Supplier;
 final class Output {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** A URL's user-info ({@code https://user:password@host}) and its query (a token, a signature). */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(://)[^/?#\\s'\"]*@");
+    private static final Pattern URL_QUERY = Pattern.compile("(://[^?#\\s'\"]*)\\?[^#\\s'\"]*");
 
     private final boolean json;
     private final PrintStream out;
@@ -93,7 +98,7 @@ final class Output {
         ObjectNode error = document.putObject("error");
         error.put("exitCode", code);
         error.put("type", publicType(failure.getClass()).getSimpleName());
-        error.put("message", failure.getMessage());
+        error.put("message", withoutUrlSecrets(failure.getMessage()));
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ApiException api) {
                 error.put("status", api.status());
@@ -117,6 +122,15 @@ final class Output {
         return shown;
     }
 
+    /**
+     * {@code text} with what URLs in it carry in their user-info and query shown as {@code ***}: a
+     * listener URL given with a password or token, echoed by a usage error or an SDK message.
+     */
+    static String withoutUrlSecrets(String text) {
+        return text == null ? null : URL_USER_INFO.matcher(URL_QUERY.matcher(text).replaceAll("$1?***"))
+                .replaceAll("$1***@");
+    }
+
     static String write(ObjectNode document) {
         try {
             return JSON.writeValueAsString(document);
@@ -126,6 +140,6 @@ final class Output {
     }
 
     private static String message(Throwable t) {
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : withoutUrlSecrets(t.getMessage());
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -98,7 +99,11 @@ final class RecoverCommand extends ApiCommand {
             request = request.forced();
         }
         Progress progress = root.progress();
-        request = request.withProgressListener(progress::recovery)
+        AtomicReference<String> recovering = new AtomicReference<>(exportId);
+        request = request.withProgressListener(report -> {
+                    report.exportId().ifPresent(recovering::set);
+                    progress.recovery(report);
+                })
                 .withMalformedLineHandler(malformed -> progress.step("skipped a malformed line: "
                         + malformed.getMessage()));
         out.note("Recovering into " + directory.toAbsolutePath() + (exportId == null ? "" : " (export " + exportId
@@ -118,7 +123,7 @@ final class RecoverCommand extends ApiCommand {
                 try {
                     target.handle(event);
                 } catch (Exception e) {
-                    throw streak.failed(e);
+                    throw streak.failed(event, e);
                 }
                 streak.succeeded();
                 handled.incrementAndGet();
@@ -145,9 +150,10 @@ final class RecoverCommand extends ApiCommand {
                     int code = streak.exitCode();
                     out.describeFailure(code, new ListenerFailing(String.format("Stopped: the last %d hand-overs to "
                             + "the listener all failed (the last: %s); the events from there on were not set aside and "
-                            + "stay for the next run. %,d were handed over in this run and the checkpoint in %s is saved. When the listener is back, run the "
-                            + "same command again:%n  %s", streak.limit(), streak.lastFailure(), handled.get(),
-                            directory.toAbsolutePath(), root.commandLine())));
+                            + "stay for the next run. %,d were handed over in this run and the checkpoint in %s is "
+                            + "saved. When the listener is back, run the same command again:%n  %s%s", streak.limit(),
+                            streak.lastFailure(), handled.get(), directory.toAbsolutePath(), root.commandLine(),
+                            setAside(directory, recovering.get()))));
                     if (out.json()) {
                         out.error(code, new ListenerFailing("the last " + streak.limit() + " hand-overs to the "
                                 + "listener all failed; the last: " + streak.lastFailure()));
@@ -159,6 +165,27 @@ final class RecoverCommand extends ApiCommand {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write to " + output + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What an earlier part of the run set aside, if anything: how many, and the command that redelivers them. */
+    private static String setAside(Path directory, String exportId) {
+        Path letters = exportId == null ? null
+                : directory.toAbsolutePath().resolve("dead-letters-" + exportId + ".ndjson");
+        long count;
+        try (var lines = letters == null ? java.util.stream.Stream.<String>empty() : Files.lines(letters)) {
+            count = lines.count();
+        } catch (IOException | UncheckedIOException none) {
+            count = 0;
+        }
+        return count == 0 ? "" : String.format("%n%,d event(s) set aside before the stop are in %s; %s", count, letters,
+                redeliverHint(letters));
+    }
+
+    /** The command that has the service deliver set-aside events again. */
+    static String redeliverHint(Path letters) {
+        return String.format("once the cause is fixed, have the service deliver them again to the subscription's "
+                + "endpoint while they are in its 7-day store (with this run's connection settings):%n"
+                + "  webhooks-export redeliver --ids-from %s", letters);
     }
 
     /** The error of a recovery stopped because the listener kept failing. */
@@ -191,9 +218,7 @@ final class RecoverCommand extends ApiCommand {
         if (result.deadLettered() > 0) {
             Path letters = directory.toAbsolutePath().resolve("dead-letters-" + result.exportId().get() + ".ndjson");
             text += String.format("%n%,d event(s) did not reach the listener and are set aside in %s (with the "
-                    + "reason for each). Once the cause is fixed, have the service deliver them again while they "
-                    + "are in its 7-day store:%n  webhooks-export redeliver --ids-from %s", result.deadLettered(),
-                    letters, letters);
+                    + "reason for each); %s", result.deadLettered(), letters, redeliverHint(letters));
         }
         return text;
     }
@@ -253,6 +278,8 @@ final class RecoverCommand extends ApiCommand {
             continuing = entries.anyMatch(entry -> entry.getFileName().toString().endsWith(".checkpoint"));
         } catch (java.nio.file.NoSuchFileException fresh) {
             continuing = false;
+        } catch (IOException unusable) {
+            return; // not a directory, not readable: the recovery says so, naming the directory
         }
         if (!continuing) {
             throw new WebhooksExport.UsageException("--output " + file + " already holds " + Files.size(file)

@@ -112,8 +112,6 @@ public final class WebhooksExport implements Callable<Integer> {
             description = "How many failed events the embedded emulator holds (default ${DEFAULT-VALUE}).")
     long emulatorEvents;
 
-    private static final Pattern URL_USER_INFO = Pattern.compile("(://)[^/@?#]*@");
-    private static final Pattern URL_QUERY = Pattern.compile("(://[^?#]*)\\?[^#]*");
     /** An option whose name says it carries a secret: its value is never echoed, even in a usage error. */
     private static final Pattern SECRET_OPTION = Pattern.compile("-[^=]*(secr|sekr|token|passw|auth|cred|key)[^=]*",
             Pattern.CASE_INSENSITIVE);
@@ -202,8 +200,7 @@ public final class WebhooksExport implements Callable<Integer> {
     String commandLine() {
         StringBuilder line = new StringBuilder("webhooks-export");
         for (String argument : arguments) {
-            String shown = URL_USER_INFO.matcher(URL_QUERY.matcher(argument).replaceAll("$1?***"))
-                    .replaceAll("$1***@");
+            String shown = Output.withoutUrlSecrets(argument);
             line.append(' ').append(shown.matches("[A-Za-z0-9_./:=,@%+*?-]+") ? shown
                     : "'" + shown.replace("'", "'\\''") + "'");
         }
@@ -228,7 +225,7 @@ public final class WebhooksExport implements Callable<Integer> {
      * {@code --token …}): picocli quotes unknown arguments back, and a typo must not print a secret.
      */
     static String withoutSecrets(String message, String[] args) {
-        String shown = QUOTED_OPTION_VALUE.matcher(message).replaceAll("'$1=***'");
+        String shown = Output.withoutUrlSecrets(QUOTED_OPTION_VALUE.matcher(message).replaceAll("'$1=***'"));
         for (int i = 0; i < args.length; i++) {
             int equals = args[i].indexOf('=');
             String name = equals < 0 ? args[i] : args[i].substring(0, equals);

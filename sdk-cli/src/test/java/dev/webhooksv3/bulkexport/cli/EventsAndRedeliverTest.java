@@ -200,4 +200,17 @@ class EventsAndRedeliverTest {
         CliRun.run(emulator, "redeliver", emulator.eventId(0), "--concurrency", "0").expect(Exit.USAGE);
         assertEquals(6, CliRun.run(emulator, "events", "--ids-only").lines().size(), "nothing was redelivered");
     }
+
+    @Test
+    @WebhooksEmulatorTest(events = 3, jobDurationMillis = 0)
+    void aDeadLettersFileIsReadForItsEventIdsAndALineWithoutOneIsSkippedWithANote(WebhooksEmulator emulator,
+                                                                                  @TempDir Path files)
+            throws Exception {
+        Path letters = files.resolve("dead-letters.ndjson");
+        Files.writeString(letters, "{\"line\":1,\"eventId\":\"" + emulator.eventId(0) + "\",\"attempts\":3}\n"
+                + "{\"line\":2,\"eventId\":null,\"attempts\":1}\n");
+        CliRun run = CliRun.run(emulator, "--json", "redeliver", "--ids-from", letters.toString()).expect(Exit.OK);
+        assertEquals(1, run.json().get("counts").get("redelivered").asInt(), run::toString);
+        assertTrue(run.err().contains("skipped 1 JSON line(s)"), run::toString);
+    }
 }

@@ -255,6 +255,15 @@ class RecoverCommandTest {
         assertEquals(0, CliRun.run(emulator, "--json", "list").json().get("total").asInt(), "no export started");
     }
 
+    @Test
+    void aWorkDirectoryThatCannotBeAFolderExitsOneNamingItNotFive(WebhooksEmulator emulator) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        CliRun run = CliRun.run(emulator, "recover", "--work-dir", file.resolve("work").toString(), "--output",
+                output().toString()).expect(Exit.FAILED);
+        assertTrue(run.err().contains(file.resolve("work").toString()), run::toString);
+        assertFalse(run.err().contains("run the same command again later"), "not a transient failure: " + run);
+    }
+
     static String[] prepend(String first, String... rest) {
         String[] all = new String[rest.length + 1];
         all[0] = first;

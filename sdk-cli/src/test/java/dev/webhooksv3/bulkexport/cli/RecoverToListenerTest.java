@@ -114,14 +114,19 @@ class RecoverToListenerTest {
     @Test
     void aStopForAFailingListenerLeavesTheCallingThreadUninterruptedForWhatFollows(WebhooksEmulator emulator) {
         try (FakeListener listener = FakeListener.builder().failFirst(2, 503).start()) {
+            // One after the other, a second event must fail before the listener counts as down: the first
+            // is set aside by then (after its one attempt).
             String[] command = {"--max-attempts", "1", "recover", "--work-dir", work.toString(), "--listener",
-                    listener.uri().toString(), "--concurrency", "1", "--stop-after-failures", "2"};
+                    listener.uri().toString(), "--concurrency", "1", "--dead-letters-after", "1",
+                    "--stop-after-failures", "2"};
 
-            CliRun.run(env(emulator), command).expect(Exit.TRANSIENT);
+            CliRun down = CliRun.run(env(emulator), command).expect(Exit.TRANSIENT);
 
+            assertTrue(down.err().contains("1 event(s) set aside before the stop"), down::toString);
+            assertTrue(down.err().contains("webhooks-export redeliver --ids-from "), down::toString);
             assertFalse(Thread.currentThread().isInterrupted(), "the stop's interrupt was cleared");
-            CliRun.run(env(emulator), command).expect(Exit.OK);
-            assertEquals(30, new HashSet<>(listener.journal().accepted()).size());
+            CliRun.run(env(emulator), command).expect(Exit.FAILED); // done, with that one event set aside
+            assertEquals(29, new HashSet<>(listener.journal().accepted()).size());
         }
     }
 

@@ -140,6 +140,25 @@ class UsageErrorsTest {
     }
 
     @Test
+    void aListenerUrlsPasswordAndTokenAreNeverEchoedByAnError(WebhooksEmulator emulator) {
+        for (String[] args : List.of(
+                new String[] {"recover", "--work-dir", dir.toString(), "--listner", "https://u:pw1@h.example/x?token=T1"},
+                new String[] {"recover", "--work-dir", dir.toString(), "--listener", "http://u:p@ss@h.example/x?token=T1"},
+                new String[] {"--json", "recover", "--work-dir", dir.toString(), "--listener", "http://u:pw1@h.example/?k=T1"})) {
+            CliRun run = CliRun.run(CliRun.env(emulator), args).expect(Exit.USAGE);
+            assertFalse(run.toString().contains("pw1") || run.toString().contains("p@ss") || run.toString().contains("T1"),
+                    run::toString);
+        }
+    }
+
+    @Test
+    void urlSecretsAreMaskedWhereverTheyStandInAMessage() {
+        assertEquals("to https://***@h.example/x?*** failed; 'http://***@h/?***'", Output.withoutUrlSecrets(
+                "to https://u:p@ss@h.example/x?token=T1 failed; 'http://u@h/?a=b&c=d'"));
+        assertEquals("https://h.example/hook", Output.withoutUrlSecrets("https://h.example/hook"));
+    }
+
+    @Test
     void aMissingProfileFileIsAUsageError(WebhooksEmulator emulator) {
         Map<String, String> env = new HashMap<>(CliRun.env(emulator));
         env.put("WEBHOOKS_PROFILE", dir.resolve("absent.properties").toString());

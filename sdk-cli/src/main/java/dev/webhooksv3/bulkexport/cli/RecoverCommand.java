@@ -80,24 +80,12 @@ final class RecoverCommand extends ApiCommand {
         if ("-".equals(output) && out.json()) {
             throw new WebhooksExport.UsageException("--output - and --json would both write to standard output");
         }
+        if (stopAfterFailures < 0) {
+            throw new WebhooksExport.UsageException("--stop-after-failures must not be negative: " + stopAfterFailures);
+        }
         Path directory = workDirectory != null ? workDirectory
                 : Path.of(session.settings.require(Settings.Key.WORK_DIR));
-        RecoveryRequest request = exportId == null ? RecoveryRequest.of(session.subscriptionId, directory)
-                : RecoveryRequest.ofExport(session.subscriptionId, exportId, directory);
-        request = request.withConcurrency(concurrency != null ? concurrency : listener != null ? 16 : 1);
-        int attempts = deadLettersAfter != null ? deadLettersAfter : listener != null ? 3 : 0;
-        if (attempts < 0) {
-            throw new WebhooksExport.UsageException("--dead-letters-after must not be negative: " + attempts);
-        }
-        if (attempts > 0) {
-            request = request.withDeadLettersAfter(attempts);
-        }
-        if (waitForSlot != null) {
-            request = request.withWaitForFreeSlot(waitForSlot);
-        }
-        if (force) {
-            request = request.forced();
-        }
+        RecoveryRequest request = request(session.subscriptionId, directory);
         Progress progress = root.progress();
         AtomicReference<String> recovering = new AtomicReference<>(exportId);
         request = request.withProgressListener(report -> {
@@ -108,12 +96,9 @@ final class RecoverCommand extends ApiCommand {
                         + malformed.getMessage()));
         out.note("Recovering into " + directory.toAbsolutePath() + (exportId == null ? "" : " (export " + exportId
                 + ")") + "; keep this directory until the recovery is done");
-        if (stopAfterFailures < 0) {
-            throw new WebhooksExport.UsageException("--stop-after-failures must not be negative: " + stopAfterFailures);
-        }
         AtomicLong handled = new AtomicLong();
         FailureStreak streak = new FailureStreak(listener != null ? stopAfterFailures : 0);
-        try (Stop stop = Stop.onSignal(); OutputStream sink = sink()) {
+        try (Stop stop = Stop.onSignal(); OutputStream sink = sink(directory)) {
             EventHandler target = listener != null ? listenerDelivery(session.settings) : event -> write(sink, event);
             EventHandler guarded = event -> {
                 if (stop.requested()) {
@@ -165,6 +150,24 @@ final class RecoverCommand extends ApiCommand {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write to " + output + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The request the options describe, without its listeners. */
+    private RecoveryRequest request(String subscriptionId, Path directory) {
+        RecoveryRequest request = exportId == null ? RecoveryRequest.of(subscriptionId, directory)
+                : RecoveryRequest.ofExport(subscriptionId, exportId, directory);
+        request = request.withConcurrency(concurrency != null ? concurrency : listener != null ? 16 : 1);
+        int attempts = deadLettersAfter != null ? deadLettersAfter : listener != null ? 3 : 0;
+        if (attempts < 0) {
+            throw new WebhooksExport.UsageException("--dead-letters-after must not be negative: " + attempts);
+        }
+        if (attempts > 0) {
+            request = request.withDeadLettersAfter(attempts);
+        }
+        if (waitForSlot != null) {
+            request = request.withWaitForFreeSlot(waitForSlot);
+        }
+        return force ? request.forced() : request;
     }
 
     /** What an earlier part of the run set aside, if anything: how many, and the command that redelivers them. */
@@ -230,7 +233,7 @@ final class RecoverCommand extends ApiCommand {
     }
 
     /** Where --output writes: standard output, a file opened for appending, or nowhere (with --listener). */
-    private OutputStream sink() throws IOException {
+    private OutputStream sink(Path directory) throws IOException {
         if (output == null) {
             return OutputStream.nullOutputStream();
         }
@@ -259,7 +262,7 @@ final class RecoverCommand extends ApiCommand {
         }
         // Not Files.newOutputStream: its channel closes when the thread is interrupted (Ctrl-C), which could
         // cut a line in two. A FileOutputStream write is not interruptible.
-        refuseAnUnrelatedFile(Path.of(output));
+        refuseAnUnrelatedFile(Path.of(output), directory);
         return new FileOutputStream(output, true);
     }
 
@@ -267,12 +270,10 @@ final class RecoverCommand extends ApiCommand {
      * Appending is how a run continues an earlier run's file; appending to a file no recovery in
      * this work directory wrote would mix two recoveries' events (and repeat some) without a word.
      */
-    private void refuseAnUnrelatedFile(Path file) throws IOException {
+    private static void refuseAnUnrelatedFile(Path file, Path directory) throws IOException {
         if (!Files.isRegularFile(file) || Files.size(file) == 0) {
             return;
         }
-        Path directory = workDirectory != null ? workDirectory : Path.of(root.settings().require(
-                Settings.Key.WORK_DIR));
         boolean continuing;
         try (var entries = Files.list(directory)) {
             continuing = entries.anyMatch(entry -> entry.getFileName().toString().endsWith(".checkpoint"));

@@ -69,10 +69,7 @@ enum Outcome {
             return outcome == null ? UNKNOWN : outcome;
         }
 
-        boolean worthRetrying() {
-            return worthRetrying;
-        }
-
+        /** False when the same request would fail the same way: the retry layer does not retry it either. */
         @Override
         public boolean isTransient() {
             return worthRetrying;

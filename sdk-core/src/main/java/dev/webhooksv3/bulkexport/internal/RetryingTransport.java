@@ -63,12 +63,12 @@ final class RetryingTransport implements Transport {
 
     /** An I/O failure before the request reached the server, so that even a POST may be sent again. */
     private static boolean isSafeToRetryAnyRequest(Throwable failure) {
-        return failure instanceof Outcome.CallFailure call && call.worthRetrying()
+        return failure instanceof Outcome.CallFailure call && call.isTransient()
                 && call.outcome() == Outcome.NOT_SENT;
     }
 
     private boolean isRetryable(ApiRequest request, TransportException failure) {
-        if (!(failure instanceof Outcome.CallFailure call) || !call.worthRetrying()) {
+        if (!(failure instanceof Outcome.CallFailure call) || !call.isTransient()) {
             return false; // the same request would fail the same way
         }
         if (request.idempotent()) {
